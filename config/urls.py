@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from levier.web.core.views import healthz
+
+urlpatterns = [
+    path("", include("levier.web.core.urls")),
+    path("compte/", include("levier.web.accounts.urls")),
+    path("organisations/", include("levier.web.organisations.urls")),
+    path("territoires/", include("levier.web.territories.urls")),
+    path("rapports/", include("levier.web.reports.urls")),
+    path("api/v1/", include("levier.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,102 @@
+"""`levier demo`: reference data in dependency order, then demo records."""
+
+import base64
+import hashlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from levier.accounts.enums import SECOND_FACTOR_ROLES, Role
+from levier.accounts.models import User
+from levier.accounts.services import grant_membership
+from levier.core.errors import InvalidInput
+from levier.organisations.enums import UnitKind
+from levier.organisations.models import Establishment, Organisation, Unit
+from levier.organisations.services import add_establishment, create_organisation
+from levier.territories.models import Territory
+
+from . import data
+
+# Reference loads, in dependency order (later domains append theirs here).
+REFERENCE_COMMANDS = [("territories", "load-reference"), ("referential", "load-reference")]
+
+
+def refuse_in_production() -> None:
+    if settings.LEVIER_ENVIRONMENT == "production":
+        raise InvalidInput.single("environnement", "La démonstration ne se charge jamais avec les réglages de production.")
+
+
+def demo_password(prefix: str) -> str:
+    """Stable, printed demo password (never used outside the demo)."""
+    return f"Levier-demo-{prefix}-2026"
+
+
+def demo_otp_key(email: str) -> str:
+    """Stable TOTP key per demo user, so the printed instructions keep working."""
+    return hashlib.sha256(f"levier-demo-otp:{email}".encode()).hexdigest()[:40]
+
+
+def load_references(stdout=None) -> None:
+    for app, action in REFERENCE_COMMANDS:
+        call_command(app, action, stdout=stdout)
+
+
+def _organisation(spec: dict) -> Organisation:
+    existing = Organisation.objects.filter(name=spec["name"]).first()
+    if existing:
+        return existing
+    values = {k: spec[k] for k in ("name", "kind", "roles") if k in spec}
+    for key in ("siren", "naf_code", "iae_kinds"):
+        if key in spec:
+            values[key] = spec[key]
+    for key in ("headcount", "turnover", "balance_sheet"):
+        if key in spec:
+            values[key] = Decimal(spec[key])
+    organisation = create_organisation(**values)
+    for establishment in spec.get("establishments", []):
+        if not Establishment.objects.filter(siret=establishment["siret"]).exists():
+            add_establishment(
+                organisation=organisation, siret=establishment["siret"], commune_code=establishment["commune"],
+                name=establishment.get("name", ""), is_head_office=establishment.get("is_head_office", False),
+            )
+    return organisation
+
+
+def load_demo_records() -> list[tuple[str, str, str, bool]]:
+    """Create the demo organisations, units and users; return (email, password, role, otp)."""
+    units: dict[str, Unit] = {}
+    with transaction.atomic():
+        for spec in data.ORGANISATIONS:
+            organisation = _organisation(spec)
+            units[spec["key"]] = organisation.units.get(kind=UnitKind.WHOLE)
+            for unit_spec in spec.get("units", []):
+                unit, _ = Unit.objects.get_or_create(organisation=organisation, name=unit_spec["name"])
+                unit.territories.set(
+                    [Territory.objects.get(kind=kind, code=code) for kind, code in unit_spec.get("territories", [])]
+                )
+                units[unit_spec["key"]] = unit
+        credentials = []
+        for prefix, first, last, role, unit_key, scope_keys in data.USERS:
+            email = f"{prefix}@{data.EMAIL_DOMAIN}"
+            password = demo_password(prefix)
+            user = User.objects.filter(email=email).first() or User(email=email)
+            user.first_name, user.last_name = first, last
+            user.is_superuser = user.is_staff = role == Role.ADMINISTRATOR
+            user.set_password(password)
+            user.save()
+            grant_membership(user=user, unit=units[unit_key], role=role, by=None,
+                             scope_units=[units[k] for k in scope_keys])
+            needs_otp = role in SECOND_FACTOR_ROLES
+            if needs_otp:
+                TOTPDevice.objects.update_or_create(
+                    user=user, name="Démonstration", defaults={"key": demo_otp_key(email), "confirmed": True}
+                )
+            credentials.append((email, password, role, needs_otp))
+    return credentials
+
+
+def otp_secret_b32(email: str) -> str:
+    return base64.b32encode(bytes.fromhex(demo_otp_key(email))).decode()

@@ -1,0 +1,7 @@
+from auditlog.registry import auditlog
+
+from .models import Establishment, Organisation, Unit
+
+auditlog.register(Organisation, m2m_fields=set())
+auditlog.register(Establishment)
+auditlog.register(Unit, m2m_fields={"territories"})

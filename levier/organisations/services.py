@@ -1,0 +1,133 @@
+"""Use cases on organisations, establishments and units."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from levier.core.audit import acting_as
+from levier.core.errors import FieldError, InvalidInput, as_invalid_input
+from levier.territories.models import Qpv
+from levier.territories.services import commune_by_code
+
+from . import rules
+from .enums import OrganisationKind, UnitKind
+from .models import Establishment, Organisation, Unit
+
+ORGANISATION_FIELDS = {
+    "name", "kind", "siren", "rna", "legal_form", "naf_code", "is_ess", "roles", "iae_kinds", "headcount",
+    "turnover", "balance_sheet", "financial_year", "parent_siren", "group_headcount", "owner_unit",
+}
+
+
+def _normalise_identifiers(values: dict) -> dict:
+    for key in ("siren", "parent_siren", "siret"):
+        if values.get(key):
+            values[key] = "".join(str(values[key]).split())
+        elif key in values:
+            values[key] = None if key != "parent_siren" else ""
+    if values.get("rna"):
+        values["rna"] = values["rna"].strip().upper()
+    elif "rna" in values:
+        values["rna"] = None
+    return values
+
+
+def create_organisation(*, by=None, **values) -> Organisation:
+    """Record an organisation and its whole-organisation unit. Refuses a duplicate SIREN."""
+    unknown = set(values) - ORGANISATION_FIELDS
+    if unknown:
+        raise InvalidInput([FieldError(name, "Champ inconnu.") for name in sorted(unknown)])
+    values = _normalise_identifiers(values)
+    organisation = Organisation(**values)
+    errors = []
+    try:
+        organisation.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        errors = as_invalid_input(exc).errors
+    if organisation.siren and Organisation.objects.filter(siren=organisation.siren).exists():
+        errors.append(FieldError("siren", f"Une organisation de SIREN {organisation.siren} existe déjà."))
+    if organisation.rna and Organisation.objects.filter(rna=organisation.rna).exists():
+        errors.append(FieldError("rna", f"Une association de numéro RNA {organisation.rna} existe déjà."))
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic(), acting_as(by):
+        organisation.save()
+        Unit.objects.create(organisation=organisation, name=organisation.name, kind=UnitKind.WHOLE)
+    return organisation
+
+
+def update_organisation(*, organisation: Organisation, by=None, **values) -> Organisation:
+    unknown = set(values) - ORGANISATION_FIELDS
+    if unknown:
+        raise InvalidInput([FieldError(name, "Champ inconnu.") for name in sorted(unknown)])
+    values = _normalise_identifiers(values)
+    with transaction.atomic(), acting_as(by):
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        for key, value in values.items():
+            setattr(locked, key, value)
+        try:
+            locked.full_clean()
+        except ValidationError as exc:
+            raise as_invalid_input(exc) from exc
+        locked.save()
+    return locked
+
+
+def add_establishment(
+    *,
+    organisation: Organisation,
+    siret: str | None,
+    commune_code: str | None = None,
+    name: str = "",
+    address: str = "",
+    qpv_code: str | None = None,
+    is_head_office: bool = False,
+    by=None,
+) -> Establishment:
+    """Add an establishment. Refuses an invalid SIRET, a SIRET of another SIREN,
+    an unknown INSEE code and a duplicate establishment."""
+    siret = "".join((siret or "").split()) or None
+    errors: list[FieldError] = []
+    if siret:
+        if message := rules.siret_error(siret):
+            errors.append(FieldError("siret", message))
+        elif organisation.siren and siret[:9] != organisation.siren:
+            errors.append(
+                FieldError("siret", f"Le SIRET {siret} n'appartient pas à l'organisation de SIREN {organisation.siren}.")
+            )
+        elif Establishment.objects.filter(siret=siret).exists():
+            errors.append(FieldError("siret", f"L'établissement de SIRET {siret} existe déjà."))
+    elif organisation.kind == OrganisationKind.COMPANY and not organisation.establishments.exists():
+        pass  # a company's first establishment may be recorded before its SIRET is known
+    commune = None
+    if commune_code:
+        try:
+            commune = commune_by_code(commune_code)
+        except InvalidInput as exc:
+            errors.extend(FieldError("commune", e.message) for e in exc.errors)
+    qpv = None
+    if qpv_code:
+        qpv = Qpv.objects.filter(code=qpv_code).first()
+        if qpv is None:
+            errors.append(FieldError("qpv", f"QPV inconnu : {qpv_code}."))
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic(), acting_as(by):
+        try:
+            return Establishment.objects.create(
+                organisation=organisation, siret=siret, commune=commune, name=name, address=address, qpv=qpv,
+                is_head_office=is_head_office,
+            )
+        except IntegrityError as exc:
+            raise InvalidInput.single("siret", f"L'établissement de SIRET {siret} existe déjà.") from exc
+
+
+def create_unit(*, organisation: Organisation, name: str, kind: str = UnitKind.SERVICE, territories=(), by=None) -> Unit:
+    if not name.strip():
+        raise InvalidInput.single("name", "Le nom du service est obligatoire.")
+    if kind == UnitKind.WHOLE:
+        raise InvalidInput.single("kind", "L'unité « organisation entière » est créée avec l'organisation.")
+    with transaction.atomic(), acting_as(by):
+        unit = Unit.objects.create(organisation=organisation, name=name.strip(), kind=kind)
+        if territories:
+            unit.territories.set(territories)
+    return unit

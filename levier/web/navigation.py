@@ -1,0 +1,38 @@
+"""Main navigation: each role sees only what it may use."""
+
+from dataclasses import dataclass
+
+from levier.accounts.enums import Role
+from levier.accounts.permissions import Scope
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str] | None  # None: every signed-in user
+
+    def allowed(self, scope: Scope) -> bool:
+        if not scope.is_authenticated:
+            return False
+        return self.roles is None or scope.has(*self.roles)
+
+
+STAFF = frozenset(Role.values) - {Role.COMPANY}
+ITEMS = (
+    NavItem("Tableau de bord", "web:dashboard", None),
+    NavItem("Organisations", "organisations:list", STAFF),
+    NavItem("Mon organisation", "organisations:list", frozenset({Role.COMPANY})),
+    NavItem("Demandes d'accès", "accounts:membership_requests", frozenset({Role.OPERATOR_INSTRUCTOR, Role.COMPANY})),
+    NavItem("Territoires", "territories:search", STAFF),
+    NavItem("Rapports", "reports:territories", frozenset({Role.STEERING, Role.AUDITOR})),
+)
+
+
+def items_for(scope: Scope) -> list[NavItem]:
+    seen, result = set(), []
+    for item in ITEMS:
+        if item.allowed(scope) and item.url_name not in seen:
+            seen.add(item.url_name)
+            result.append(item)
+    return result

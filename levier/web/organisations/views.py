@@ -1,0 +1,106 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+
+from levier.accounts.permissions import can_see_field, scope_of
+from levier.core.audit import history_for, log_read
+from levier.core.errors import InvalidInput
+from levier.organisations import services
+from levier.organisations.models import Organisation
+from levier.web.forms_base import add_errors
+
+from .forms import EstablishmentForm, OrganisationForm, OrganisationSearchForm
+
+
+def _can_edit(user, organisation: Organisation | None = None) -> bool:
+    """Staff who are not read-only may record organisations; companies edit only their own."""
+    scope = scope_of(user)
+    if scope.is_admin:
+        return True
+    if organisation is not None and organisation.id in scope.company_organisation_ids:
+        return True
+    return scope.is_staff_member and not scope.is_read_only
+
+
+@login_required
+def organisation_list(request):
+    form = OrganisationSearchForm(request.GET or None)
+    organisations = Organisation.objects.visible_to(request.user).order_by("name")
+    if form.is_valid() and form.cleaned_data["q"]:
+        text = form.cleaned_data["q"].strip()
+        organisations = organisations.filter(Q(name__icontains=text) | Q(siren=text.replace(" ", "")))
+    page = Paginator(organisations, 25).get_page(request.GET.get("page"))
+    template = "organisations/_list_rows.html" if request.htmx else "organisations/list.html"
+    return render(
+        request, template,
+        {"title": "Organisations", "form": form, "page": page, "can_create": _can_edit(request.user) and scope_of(request.user).is_staff_member},
+    )
+
+
+@login_required
+def organisation_detail(request, pk: int):
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    log_read(organisation)
+    financials_visible = can_see_field(request.user, organisation, "turnover")
+    return render(
+        request,
+        "organisations/detail.html",
+        {
+            "title": organisation.name,
+            "organisation": organisation,
+            "establishments": organisation.establishments.select_related("commune", "qpv"),
+            "units": organisation.units.all(),
+            "financials_visible": financials_visible,
+            "can_edit": _can_edit(request.user, organisation),
+        },
+    )
+
+
+@login_required
+def organisation_history(request, pk: int):
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "organisations/history.html",
+        {"title": f"Historique — {organisation.name}", "organisation": organisation,
+         "entries": history_for(organisation, request.user)},
+    )
+
+
+@login_required
+def organisation_create(request):
+    if not (_can_edit(request.user) and scope_of(request.user).is_staff_member):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.create_organisation(by=request.user, **form.cleaned_data)
+        except InvalidInput as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, f"Organisation « {organisation.name} » enregistrée.")
+            return redirect("organisations:detail", pk=organisation.pk)
+    return render(request, "organisations/form.html", {"title": "Nouvelle organisation", "form": form})
+
+
+@login_required
+def establishment_create(request, pk: int):
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    if not _can_edit(request.user, organisation):
+        raise PermissionDenied
+    form = EstablishmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_establishment(organisation=organisation, by=request.user, **form.cleaned_data)
+        except InvalidInput as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, "Établissement ajouté.")
+            return redirect("organisations:detail", pk=organisation.pk)
+    return render(
+        request, "organisations/establishment_form.html",
+        {"title": f"Nouvel établissement — {organisation.name}", "form": form, "organisation": organisation},
+    )
