@@ -10,6 +10,7 @@ from levier.core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("LEVIER_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite database and task queue live here by default
 
 LEVIER_ENVIRONMENT = "production"
 SECRET_KEY = env_str("LEVIER_SECRET_KEY")

@@ -75,7 +75,7 @@ def update_organisation(*, organisation: Organisation, by=None, **values) -> Org
 def add_establishment(
     *,
     organisation: Organisation,
-    siret: str | None,
+    siret: str | None = None,
     commune_code: str | None = None,
     name: str = "",
     address: str = "",

@@ -68,9 +68,9 @@ def _default_id(chart: BarChart) -> str:
 
 def describe(chart: BarChart) -> str:
     """The text alternative: every value, label by label."""
-    values = [[format_cell(v, chart.kind, chart.decimals) for v in s.values] for s in chart.series]
     if not chart.labels:
         return "Aucune donnée à afficher."
+    values = [[format_cell(v, chart.kind, chart.decimals) for v in s.values] for s in chart.series]
     parts = []
     for index, label in enumerate(chart.labels):
         if len(chart.series) == 1:
@@ -99,19 +99,36 @@ def _legend(chart: BarChart, top: float) -> tuple[list[str], float]:
     return parts, y + LINE_HEIGHT + 12
 
 
+def _svg(chart: BarChart, chart_id: str, height: float, body: list[str]) -> SafeString:
+    chart_id = escape(chart_id)
+    height = round(height)
+    return mark_safe(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="levier-chart" role="img" '
+        f'aria-labelledby="{chart_id}-titre {chart_id}-desc" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}">'
+        f'<title id="{chart_id}-titre">{escape(chart.title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(describe(chart))}</desc>' + "".join(body) + "</svg>"
+    )
+
+
 def render_bar_chart(chart: BarChart, *, chart_id: str | None = None) -> SafeString:
     """The chart as an <svg role="img"> element, every text escaped."""
-    chart_id = escape(chart_id or _default_id(chart))
+    chart_id = chart_id or _default_id(chart)
+    parts, top = _legend(chart, PADDING)
+    if not chart.labels:
+        parts.append(
+            f'<text x="{PADDING}" y="{_px(top + LABEL_SIZE)}" font-size="{LABEL_SIZE}" fill="{TEXT_COLOUR}">'
+            "Aucune donnée à afficher.</text>"
+        )
+        return _svg(chart, chart_id, top + LINE_HEIGHT + PADDING, parts)
+
     formatted = [[format_cell(v, chart.kind, chart.decimals) for v in s.values] for s in chart.series]
     numbers = [Decimal(v) for s in chart.series for v in s.values]
-    low, high = min([Decimal(0), *numbers]), max([Decimal(0), *numbers])
+    low, high = min(Decimal(0), *numbers), max(Decimal(0), *numbers)
     span = float(high - low) or 1.0
 
-    parts, top = _legend(chart, PADDING)
-    label_width = min(
-        max((_text_width(label, LABEL_SIZE) for label in chart.labels), default=0), WIDTH * 0.35
-    )
-    value_width = max((_text_width(text, VALUE_SIZE) for row in formatted for text in row), default=0) + 6
+    label_width = min(max(_text_width(label, LABEL_SIZE) for label in chart.labels), WIDTH * 0.35)
+    value_width = max(_text_width(text, VALUE_SIZE) for row in formatted for text in row) + 6
     negative_room = value_width if low < 0 else 0
     plot_left = PADDING + label_width + 8 + negative_room
     plot_width = WIDTH - PADDING - value_width - plot_left
@@ -148,20 +165,7 @@ def render_bar_chart(chart: BarChart, *, chart_id: str | None = None) -> SafeStr
             bar_y += bar + BAR_GAP
         y += group_height + GROUP_GAP
 
-    if chart.labels:
-        zero = _px(x_of(0))
-        parts.append(f'<line x1="{zero}" y1="{_px(top - 4)}" x2="{zero}" y2="{_px(y - GROUP_GAP + 4)}" stroke="{AXIS_COLOUR}"/>')
-    else:
-        parts.append(f'<text x="{PADDING}" y="{_px(top + LABEL_SIZE)}" font-size="{LABEL_SIZE}" fill="{TEXT_COLOUR}">Aucune donnée à afficher.</text>')
-        y = top + LINE_HEIGHT + GROUP_GAP
-
-    height = round(y - GROUP_GAP + 4 + PADDING) if chart.labels else round(y + PADDING)
-    return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="levier-chart" role="img" '
-        f'aria-labelledby="{chart_id}-titre {chart_id}-desc" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}">'
-        f'<title id="{chart_id}-titre">{escape(chart.title)}</title>'
-        f'<desc id="{chart_id}-desc">{escape(describe(chart))}</desc>'
-        + "".join(parts)
-        + "</svg>"
-    )
+    bottom = y - GROUP_GAP + 4
+    zero = _px(x_of(0))
+    parts.append(f'<line x1="{zero}" y1="{_px(top - 4)}" x2="{zero}" y2="{_px(bottom)}" stroke="{AXIS_COLOUR}"/>')
+    return _svg(chart, chart_id, bottom + PADDING, parts)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.contrib.staticfiles import finders
 from django.http import HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
@@ -38,8 +39,6 @@ def render_html(report: Report) -> SafeString:
 def _marianne_faces() -> list[dict]:
     """Marianne font files shipped with django-dsfr, as file URLs, when the
     static files finders can see them (else the PDF falls back to DejaVu)."""
-    from django.contrib.staticfiles import finders
-
     faces = []
     for path, weight in MARIANNE_FACES:
         found = finders.find(path)
@@ -66,6 +65,7 @@ def render_pdf(report: Report, *, brand: bool) -> bytes:
 
 FORBIDDEN_IN_SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
 SHEET_TITLE_MAX = 31
+RESERVED_SHEET_TITLES = frozenset({"history"})  # Excel keeps it for change tracking.
 
 
 def sheet_title(title: str, taken: set[str]) -> str:
@@ -73,7 +73,7 @@ def sheet_title(title: str, taken: set[str]) -> str:
     trailing apostrophe, unique (Excel compares titles case-insensitively)."""
     base = FORBIDDEN_IN_SHEET_TITLE.sub("-", " ".join(title.split())).strip("' ") or "Tableau"
     candidate, number = base[:SHEET_TITLE_MAX].rstrip("' "), 1
-    while candidate.casefold() in taken:
+    while candidate.casefold() in taken | RESERVED_SHEET_TITLES:
         number += 1
         suffix = f" ({number})"
         candidate = base[: SHEET_TITLE_MAX - len(suffix)].rstrip("' ") + suffix

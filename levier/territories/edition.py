@@ -91,7 +91,7 @@ def build_edition(source: Path, edition: str, effective_date: str) -> dict:
 
 def write_edition(data: dict, target: Path = EDITION_FILE) -> None:
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    with gzip.GzipFile(filename="", mode="wb", fileobj=target.open("wb"), mtime=0) as out:
+    with target.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out:
         out.write(payload)
 
 

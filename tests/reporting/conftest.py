@@ -29,7 +29,7 @@ def require_weasyprint():
         import weasyprint
     except (ImportError, OSError) as error:
         message = f"WeasyPrint indisponible (Pango manquant ?) : {error}"
-        if os.environ.get("CI") == "true":
+        if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
     return weasyprint

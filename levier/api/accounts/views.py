@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,7 +24,17 @@ class DecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class MeSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    memberships = MembershipSerializer(many=True)
+
+
 class MeView(APIView):
+    """The signed-in user, its roles and memberships."""
+
+    @extend_schema(responses=MeSerializer)
     def get(self, request):
         scope = scope_of(request.user)
         return Response({

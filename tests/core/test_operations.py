@@ -1,0 +1,120 @@
+"""Commands, health check, production settings, branding."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_levier(*args, env=None):
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "levier.cli", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def production_env(tmp_path):
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "LEVIER_SECRET_KEY": secrets.token_urlsafe(60),
+        "LEVIER_ALLOWED_HOSTS": "levier.example.org",
+        "LEVIER_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+    }
+
+
+def test_check_deploy_with_production_settings_is_clean(tmp_path):
+    result = run_levier("check", "--deploy", "--fail-level", "WARNING", env=production_env(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_need_a_secret_key(tmp_path):
+    env = production_env(tmp_path)
+    env["LEVIER_SECRET_KEY"] = ""
+    result = run_levier("check", env=env)
+    assert result.returncode != 0
+    assert "LEVIER_SECRET_KEY" in result.stderr
+
+
+def test_a_badly_typed_setting_is_named(tmp_path):
+    result = run_levier("check", env={"LEVIER_STATE_BRAND": "peut-être", "LEVIER_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "LEVIER_STATE_BRAND" in result.stderr
+
+
+def test_demo_refuses_production_settings(tmp_path):
+    result = run_levier("demo", env=production_env(tmp_path))
+    assert result.returncode == 2
+    body = json.loads(result.stderr[result.stderr.index('{\n  "errors"'):])
+    assert body["errors"][0]["field"] == "environnement"
+
+
+@pytest.mark.django_db
+def test_bad_input_to_a_command_prints_the_error_body_and_exits_2(capsys):
+    from django.core.management import call_command
+
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("referential", "smic", "22/11/2026")
+    assert exit_info.value.code == 2
+    body = json.loads(capsys.readouterr().err)
+    assert body == {"errors": [{"field": "date", "message": "Date attendue au format AAAA-MM-JJ."}]}
+
+
+@pytest.mark.django_db
+def test_unknown_territory_lookup_exits_2(capsys):
+    from django.core.management import call_command
+
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("territories", "lookup", "Zzzzyx-sur-Rien")
+    assert exit_info.value.code == 2
+    assert json.loads(capsys.readouterr().err)["errors"][0]["field"] == "text"
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+class TestStateBrand:
+    """Marianne, the brand block and the State fonts only where LEVIER_STATE_BRAND is on."""
+
+    def test_state_brand_on(self, client):
+        with override_settings(LEVIER_STATE_BRAND=True):
+            html = client.get(reverse("web:home")).content.decode()
+        assert 'class="fr-logo"' in html
+        assert "nobrand.css" not in html
+
+    def test_state_brand_off(self, client):
+        with override_settings(LEVIER_STATE_BRAND=False):
+            html = client.get(reverse("web:home")).content.decode()
+        assert "fr-logo" not in html
+        assert "République" not in html
+        assert "nobrand.css" in html
+        assert "favicon.svg" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/mentions-legales/", "/donnees-personnelles/", "/accessibilite/"])
+def test_public_legal_pages(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "<h1>" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_personal_data_notice_names_the_controller_and_dpo(client, settings):
+    html = client.get("/donnees-personnelles/").content.decode()
+    assert settings.LEVIER_DPO_EMAIL in html
+    assert "Responsable de traitement" in html

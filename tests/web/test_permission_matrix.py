@@ -1,0 +1,218 @@
+"""Every URL × every role, with records owned by another unit: nothing leaks.
+
+The test fails when a URL of the project is missing from MATRIX. Forbidden
+means 302 to the login page (anonymous), 403 or 404 — never 200 with foreign
+data. List pages are also checked for foreign records in their content.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from levier.accounts.enums import Role
+from levier.territories.models import Territory
+from tests.factories import MembershipFactory, OrganisationFactory, UnitFactory, UserFactory, login, user_with_role
+
+ANONYMOUS = "anonymous"
+ALL_ROLES = [ANONYMOUS, *Role.values]
+AUTHENTICATED = frozenset(Role.values)
+STAFF = frozenset(Role.values) - {Role.COMPANY}
+WRITING_STAFF = STAFF - {Role.AUDITOR, Role.FSE_CONTROLLER}
+EVERYONE = frozenset(ALL_ROLES)
+
+
+@dataclass(frozen=True)
+class Entry:
+    allowed: frozenset
+    kwargs: object = None  # callable(world) -> dict of URL kwargs
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    ok: tuple = (200,)
+    # Text that must not appear in the response for roles outside `sees_foreign`.
+    foreign_text: object = None  # callable(world) -> str
+    sees_foreign: frozenset = frozenset()
+
+
+def org_pk(key):
+    return lambda w: {"pk": w[key].pk}
+
+
+MATRIX = {
+    "web:home": Entry(EVERYONE),
+    "web:legal_notice": Entry(EVERYONE),
+    "web:personal_data": Entry(EVERYONE),
+    "web:accessibility": Entry(EVERYONE),
+    "web:dashboard": Entry(AUTHENTICATED, foreign_text=lambda w: w["foreign_company"].name, sees_foreign=frozenset()),
+    "healthz": Entry(EVERYONE),
+    "accounts:login": Entry(EVERYONE),
+    "accounts:logout": Entry(AUTHENTICATED | {ANONYMOUS}, method="post", ok=(302,)),
+    "accounts:signup": Entry(EVERYONE),
+    "accounts:second_factor": Entry(AUTHENTICATED),
+    "accounts:account": Entry(AUTHENTICATED),
+    "accounts:regenerate_token": Entry(AUTHENTICATED, method="post", ok=(302,)),
+    "accounts:membership_requests": Entry(
+        AUTHENTICATED, foreign_text=lambda w: w["foreign_request"].user.email, sees_foreign=frozenset({Role.ADMINISTRATOR})
+    ),
+    "accounts:decide_membership": Entry(
+        frozenset({Role.ADMINISTRATOR}), kwargs=lambda w: {"pk": w["foreign_request"].pk}, method="post",
+        data={"decision": "refuse", "reason": "test"}, ok=(302,),
+    ),
+    "organisations:list": Entry(
+        AUTHENTICATED, foreign_text=lambda w: w["foreign_person"].name, sees_foreign=frozenset({Role.ADMINISTRATOR})
+    ),
+    "organisations:create": Entry(WRITING_STAFF),
+    "organisations:detail": Entry(STAFF, kwargs=org_pk("foreign_company")),
+    "organisations:history": Entry(STAFF, kwargs=org_pk("foreign_company")),
+    "organisations:establishment_create": Entry(WRITING_STAFF, kwargs=org_pk("foreign_company")),
+    "territories:search": Entry(AUTHENTICATED),
+    "territories:detail": Entry(AUTHENTICATED, kwargs=lambda w: {"kind": "commune", "code": "13001"}),
+    "reports:territories": Entry(frozenset({Role.ADMINISTRATOR, Role.STEERING, Role.AUDITOR})),
+    "api:territory-search": Entry(EVERYONE, data={"q": "pertuis"}),
+    "api:territory-detail": Entry(EVERYONE, kwargs=lambda w: {"kind": "commune", "code": "84089"}),
+    "api:territory-composition": Entry(
+        EVERYONE, kwargs=lambda w: {"kind": "project", "code": "pays-aix"}, data={"date": "2020-01-01"}
+    ),
+    "api:postcode": Entry(EVERYONE, kwargs=lambda w: {"postcode": "13001"}),
+    "api:qpv-list": Entry(EVERYONE),
+    "api:smic": Entry(EVERYONE, data={"date": "2024-12-01"}),
+    "api:me": Entry(AUTHENTICATED),
+    "api:organisation-list": Entry(
+        AUTHENTICATED, foreign_text=lambda w: w["foreign_person"].name, sees_foreign=frozenset({Role.ADMINISTRATOR})
+    ),
+    "api:organisation-detail": Entry(STAFF, kwargs=org_pk("foreign_company")),
+    "api:organisation-add-establishment": Entry(
+        WRITING_STAFF, kwargs=org_pk("foreign_company"), method="post", data={"name": "Annexe"}, ok=(201,)
+    ),
+    "api:membership-request-list": Entry(
+        AUTHENTICATED, foreign_text=lambda w: w["foreign_request"].user.email, sees_foreign=frozenset({Role.ADMINISTRATOR})
+    ),
+    "api:membership-request-decide": Entry(
+        frozenset({Role.ADMINISTRATOR}), kwargs=lambda w: {"pk": w["foreign_request"].pk}, method="post",
+        data={"accept": False, "reason": "test"},
+    ),
+    "api-schema": Entry(EVERYONE),
+    "api-docs": Entry(EVERYONE),
+}
+# Second resources that must stay hidden even from staff: a natural person recorded by another unit.
+HIDDEN_FROM_STAFF = {
+    "organisations:detail": org_pk("foreign_person"),
+    "organisations:history": org_pk("foreign_person"),
+    "api:organisation-detail": org_pk("foreign_person"),
+}
+
+
+def project_url_names() -> set[str]:
+    """Every named URL of the project, Django's admin excepted (superusers only, tested below)."""
+    names = set()
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                nested = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, nested)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    missing = project_url_names() - set(MATRIX)
+    assert not missing, f"URL absentes de la matrice des permissions : {sorted(missing)}"
+
+
+@pytest.fixture
+def world(db):
+    pays_aix = Territory.objects.get(kind="project", code="pays-aix")
+    home_org = OrganisationFactory(name="Organisation du personnel")
+    home_unit = UnitFactory(organisation=home_org, name="Service maison")
+    home_unit.territories.set([pays_aix])
+    other_unit = UnitFactory(name="Service étranger")
+    own_company = OrganisationFactory(name="Entreprise maison")
+    foreign_company = OrganisationFactory(name="Entreprise étrangère Zéphyr")
+    MembershipFactory(unit=foreign_company.main_unit(), role=Role.COMPANY)  # it has a member already
+    foreign_request = MembershipFactory(
+        unit=foreign_company.main_unit(), role=Role.COMPANY, pending=True, user=UserFactory(email="demandeur.etranger@exemple.test")
+    )
+    foreign_person = OrganisationFactory(natural_person=True, name="Jeanne Secrète-Créatrice", owner_unit=other_unit)
+    users = {}
+    for role in Role.values:
+        unit = own_company.main_unit() if role == Role.COMPANY else home_unit
+        scope = [home_unit] if role in (Role.AUDITOR, Role.FSE_CONTROLLER) else []
+        users[role] = user_with_role(role, unit, scope_units=scope)
+    return {
+        "users": users, "foreign_company": foreign_company, "foreign_person": foreign_person,
+        "foreign_request": foreign_request, "home_unit": home_unit,
+    }
+
+
+def _call(client, entry: Entry, url: str):
+    if entry.method == "post":
+        if url.startswith("/api/"):
+            return client.post(url, entry.data, content_type="application/json")
+        return client.post(url, entry.data)
+    return client.get(url, entry.data)
+
+
+def _client_for(client, world, role):
+    if role != ANONYMOUS:
+        login(client, world["users"][role])
+    return client
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_url_role(client, world, name, role):
+    entry = MATRIX[name]
+    url = reverse(name, kwargs=entry.kwargs(world) if entry.kwargs else None)
+    _client_for(client, world, role)
+    response = _call(client, entry, url)
+    if role in entry.allowed:
+        assert response.status_code in entry.ok, f"{role} devrait accéder à {url} ({response.status_code})"
+        if entry.foreign_text and role not in entry.sees_foreign and response.status_code == 200:
+            body = response.content.decode()
+            assert entry.foreign_text(world) not in body, f"{role} voit une donnée étrangère sur {url}"
+    else:
+        if response.status_code == 302:
+            assert role == ANONYMOUS and "/connexion/" in response["Location"], f"{role} redirigé sur {url}"
+        else:
+            assert response.status_code in (401, 403, 404, 405), f"{role} ne devrait pas accéder à {url} ({response.status_code})"
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.ADMINISTRATOR])
+@pytest.mark.parametrize("name", sorted(HIDDEN_FROM_STAFF))
+def test_natural_person_of_another_unit_is_hidden(client, world, name, role):
+    login(client, world["users"][role])
+    response = client.get(reverse(name, kwargs=HIDDEN_FROM_STAFF[name](world)))
+    assert response.status_code == 404
+
+
+def test_administrator_sees_natural_person_of_another_unit(client, world):
+    login(client, world["users"][Role.ADMINISTRATOR])
+    response = client.get(reverse("organisations:detail", kwargs={"pk": world["foreign_person"].pk}))
+    assert response.status_code == 200
+    assert world["foreign_person"].name in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_django_admin_is_for_superusers_only(client, world, role):
+    _client_for(client, world, role)
+    response = client.get(reverse("admin:index"))
+    if role == Role.ADMINISTRATOR:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.REFERENT, Role.PLIE_COORDINATOR, Role.FSE_CONTROLLER, Role.ADMINISTRATOR])
+def test_roles_seeing_personal_data_need_the_second_factor(client, world, role):
+    login(client, world["users"][role], verified=False)
+    response = client.get(reverse("organisations:list"))
+    assert response.status_code == 302
+    assert reverse("accounts:second_factor") in response["Location"]
+    api = client.get(reverse("api:me"))
+    assert api.status_code == 403
