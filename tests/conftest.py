@@ -10,6 +10,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 def pytest_collection_modifyitems(config, items):
     """`postgres` tests skip on SQLite; in CI the PostgreSQL pass must run them."""
+    items.sort(key=lambda item: "browser" in item.keywords)  # live-server tests flush the database: last
     vendor = connection.vendor
     for item in items:
         if "postgres" in item.keywords and vendor != "postgresql":
@@ -35,4 +36,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference()
         load_smic()
+    yield
+
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttling and axes counters live in the cache: each test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
     yield
