@@ -10,11 +10,17 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 def pytest_collection_modifyitems(config, items):
     """`postgres` tests skip on SQLite; in CI the PostgreSQL pass must run them."""
-    items.sort(key=lambda item: "browser" in item.keywords)  # live-server tests flush the database: last
+    items.sort(key=_is_transactional)  # they flush the database when they end: run them last
     vendor = connection.vendor
     for item in items:
         if "postgres" in item.keywords and vendor != "postgresql":
             item.add_marker(pytest.mark.skip(reason="nécessite PostgreSQL (exécuté dans la passe PostgreSQL de la CI)"))
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or "live_server" in fixtures or "transactional_db" in fixtures
 
 
 def require_system_dependency(available: bool, what: str) -> None:
@@ -38,6 +44,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_smic()
     yield
 
+
+
+@pytest.fixture
+def referential(transactional_db):
+    """For tests that run after a flush (transactional ones): reload the referential if it is gone."""
+    from levier.referential.services import load_smic
+    from levier.territories.models import Territory
+    from levier.territories.services import load_reference
+
+    if not Territory.objects.exists():
+        load_reference()
+        load_smic()
 
 
 @pytest.fixture(autouse=True)

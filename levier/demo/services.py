@@ -16,12 +16,15 @@ from levier.core.errors import InvalidInput
 from levier.organisations.enums import UnitKind
 from levier.organisations.models import Establishment, Organisation, Unit
 from levier.organisations.services import add_establishment, create_organisation
-from levier.territories.models import Territory
 
 from . import data
 
 # Reference loads, in dependency order (later domains append theirs here).
-REFERENCE_COMMANDS = [("territories", "load-reference"), ("referential", "load-reference")]
+REFERENCE_COMMANDS = [
+    ("territories", "load-reference"),
+    ("referential", "load-reference"),
+    ("organisations", "load-reference"),
+]
 
 
 def refuse_in_production() -> None:
@@ -44,18 +47,14 @@ def load_references(stdout=None) -> None:
         call_command(app, action, stdout=stdout)
 
 
-def _organisation(spec: dict) -> Organisation:
-    existing = Organisation.objects.filter(name=spec["name"]).first()
+def _fictitious_organisation(spec: dict) -> Organisation:
+    existing = Organisation.objects.filter(reference_key=spec["key"]).first()
     if existing:
         return existing
-    values = {k: spec[k] for k in ("name", "kind", "roles") if k in spec}
-    for key in ("siren", "naf_code", "iae_kinds"):
-        if key in spec:
-            values[key] = spec[key]
-    for key in ("headcount", "turnover", "balance_sheet"):
-        if key in spec:
-            values[key] = Decimal(spec[key])
+    values = {k: spec[k] for k in ("name", "kind", "roles", "siren", "naf_code", "iae_kinds") if k in spec}
+    values.update({k: Decimal(spec[k]) for k in ("headcount", "turnover", "balance_sheet") if k in spec})
     organisation = create_organisation(**values)
+    Organisation.objects.filter(pk=organisation.pk).update(reference_key=spec["key"])
     for establishment in spec.get("establishments", []):
         if not Establishment.objects.filter(siret=establishment["siret"]).exists():
             add_establishment(
@@ -66,18 +65,14 @@ def _organisation(spec: dict) -> Organisation:
 
 
 def load_demo_records() -> list[tuple[str, str, str, bool]]:
-    """Create the demo organisations, units and users; return (email, password, role, otp)."""
-    units: dict[str, Unit] = {}
+    """Create the fictitious organisations and one user per role; return (email, password, role, otp).
+
+    Needs the reference organisations (`levier organisations load-reference`).
+    """
     with transaction.atomic():
-        for spec in data.ORGANISATIONS:
-            organisation = _organisation(spec)
-            units[spec["key"]] = organisation.units.get(kind=UnitKind.WHOLE)
-            for unit_spec in spec.get("units", []):
-                unit, _ = Unit.objects.get_or_create(organisation=organisation, name=unit_spec["name"])
-                unit.territories.set(
-                    [Territory.objects.get(kind=kind, code=code) for kind, code in unit_spec.get("territories", [])]
-                )
-                units[unit_spec["key"]] = unit
+        units = {unit.reference_key: unit for unit in Unit.objects.exclude(reference_key=None)}
+        for spec in data.FICTITIOUS_ORGANISATIONS:
+            units[spec["key"]] = _fictitious_organisation(spec).units.get(kind=UnitKind.WHOLE)
         credentials = []
         for prefix, first, last, role, unit_key, scope_keys in data.USERS:
             email = f"{prefix}@{data.EMAIL_DOMAIN}"
@@ -87,8 +82,9 @@ def load_demo_records() -> list[tuple[str, str, str, bool]]:
             user.is_superuser = user.is_staff = role == Role.ADMINISTRATOR
             user.set_password(password)
             user.save()
-            grant_membership(user=user, unit=units[unit_key], role=role, by=None,
-                             scope_units=[units[k] for k in scope_keys])
+            grant_membership(
+                user=user, unit=units[unit_key], role=role, by=None, scope_units=[units[k] for k in scope_keys]
+            )
             needs_otp = role in SECOND_FACTOR_ROLES
             if needs_otp:
                 TOTPDevice.objects.update_or_create(

@@ -13,6 +13,10 @@ from .querysets import EstablishmentQuerySet, OrganisationQuerySet, UnitQuerySet
 
 
 class Organisation(TimeStampedModel):
+    reference_key = models.SlugField(
+        "clé de référence", max_length=60, unique=True, null=True, blank=True,
+        help_text="Identifiant stable des organisations chargées comme données de référence (ex. katalyse).",
+    )
     name = models.CharField("raison sociale ou nom", max_length=250)
     kind = models.CharField("nature", max_length=30, choices=OrganisationKind.choices, default=OrganisationKind.COMPANY)
     siren = models.CharField("SIREN", max_length=9, unique=True, null=True, blank=True)
@@ -74,6 +78,13 @@ class Organisation(TimeStampedModel):
         return rules.size_category(headcount, self.turnover, self.balance_sheet)
 
     @property
+    def size_label(self) -> str:
+        """Category label, or a dash when no headcount is known (public bodies, associations…)."""
+        if self.headcount is None and self.group_headcount is None:
+            return "—"
+        return self.size.label
+
+    @property
     def naf_section(self) -> str | None:
         return rules.naf_section(self.naf_code)
 
@@ -125,6 +136,7 @@ class Unit(TimeStampedModel):
         Establishment, verbose_name="établissement", null=True, blank=True, on_delete=models.SET_NULL
     )
     name = models.CharField("nom", max_length=250)
+    reference_key = models.SlugField("clé de référence", max_length=60, unique=True, null=True, blank=True)
     kind = models.CharField("type", max_length=20, choices=UnitKind.choices, default=UnitKind.SERVICE)
     territories = models.ManyToManyField(
         "territories.Territory", verbose_name="territoire d'action", blank=True, related_name="units"

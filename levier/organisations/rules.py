@@ -14,28 +14,25 @@ RNA = re.compile(r"^W\d{9}$")
 NAF = re.compile(r"^\d{2}\.\d{2}[A-Z]$")
 
 
+def _identifier_error(value: str, label: str, length: int, validator) -> str | None:
+    compact = re.sub(r"\s", "", value or "")
+    if not re.fullmatch(rf"\d{{{length}}}", compact):
+        return f"Le {label} « {value} » doit compter {length} chiffres."
+    try:
+        validator.validate(compact)
+    except StdnumError:
+        return f"Le {label} « {value} » est invalide (clé de contrôle incorrecte)."
+    return None
+
+
 def siren_error(value: str) -> str | None:
     """French message if `value` is not a valid SIREN (9 digits, Luhn key), else None."""
-    compact = re.sub(r"\s", "", value or "")
-    if not re.fullmatch(r"\d{9}", compact):
-        return f"Le SIREN « {value} » doit compter 9 chiffres."
-    try:
-        stdnum_siren.validate(compact)
-    except StdnumError:
-        return f"Le SIREN « {value} » est invalide (clé de contrôle incorrecte)."
-    return None
+    return _identifier_error(value, "SIREN", 9, stdnum_siren)
 
 
 def siret_error(value: str) -> str | None:
     """French message if `value` is not a valid SIRET (14 digits, check key), else None."""
-    compact = re.sub(r"\s", "", value or "")
-    if not re.fullmatch(r"\d{14}", compact):
-        return f"Le SIRET « {value} » doit compter 14 chiffres."
-    try:
-        stdnum_siret.validate(compact)
-    except StdnumError:
-        return f"Le SIRET « {value} » est invalide (clé de contrôle incorrecte)."
-    return None
+    return _identifier_error(value, "SIRET", 14, stdnum_siret)
 
 
 def rna_error(value: str) -> str | None:

@@ -1,5 +1,8 @@
 """Use cases on organisations, establishments and units."""
 
+import json
+from pathlib import Path
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -131,3 +134,54 @@ def create_unit(*, organisation: Organisation, name: str, kind: str = UnitKind.S
         if territories:
             unit.territories.set(territories)
     return unit
+
+
+REFERENCE_FILE = Path(__file__).parent / "data" / "organisations.json"
+
+
+def load_reference_organisations(*, path: Path = REFERENCE_FILE) -> int:
+    """Load the organisations named by the seeds, their establishments and units (idempotent, atomic).
+
+    Keyed by `reference_key`; identifiers only where a seed or the official
+    referential gives them.
+    """
+    from levier.territories.models import Territory
+
+    try:
+        rows = json.loads(Path(path).read_text(encoding="utf-8"))["organisations"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput.single("fichier", f"Fichier des organisations illisible : {exc}") from exc
+    with transaction.atomic():
+        for index, row in enumerate(rows):
+            field = f"organisations[{index}]"
+            values = {
+                "name": row["name"], "kind": row["kind"], "roles": row.get("roles", []),
+                "siren": row.get("siren") or None, "iae_kinds": row.get("iae_kinds", []),
+            }
+            organisation = Organisation.objects.filter(reference_key=row["key"]).first()
+            if organisation is None:
+                organisation = create_organisation(**values)
+                Organisation.objects.filter(pk=organisation.pk).update(reference_key=row["key"])
+            else:
+                update_organisation(organisation=organisation, **values)
+            for establishment in row.get("establishments", []):
+                if not Establishment.objects.filter(siret=establishment["siret"]).exists():
+                    add_establishment(
+                        organisation=organisation, siret=establishment["siret"], commune_code=establishment.get("commune"),
+                        name=establishment.get("name", ""), is_head_office=establishment.get("is_head_office", False),
+                    )
+            for u_index, unit_row in enumerate(row.get("units", [])):
+                unit, _ = Unit.objects.update_or_create(
+                    reference_key=unit_row["key"],
+                    defaults={"organisation": organisation, "name": unit_row["name"], "kind": UnitKind.SERVICE},
+                )
+                territories = []
+                for kind, code in unit_row.get("territories", []):
+                    territory = Territory.objects.filter(kind=kind, code=code).first()
+                    if territory is None:
+                        raise InvalidInput.single(
+                            f"{field}.units[{u_index}].territories", f"Territoire inconnu : {kind} {code}."
+                        )
+                    territories.append(territory)
+                unit.territories.set(territories)
+    return len(rows)

@@ -44,7 +44,8 @@ class LoadSummary:
             f"{format_number(self.arrondissements)} arrondissements municipaux (Paris, Lyon, Marseille)",
             f"{self.departements} départements, {self.regions} régions",
             f"{format_number(self.epci)} EPCI à fiscalité propre, {self.ept} EPT",
-            f"{self.project_territories} territoires de projet, {self.qpv} QPV",
+            f"{self.project_territories} territoire{'s' if self.project_territories > 1 else ''} de projet, "
+            f"{self.qpv} QPV",
             f"{format_number(self.links_opened)} appartenances ouvertes, "
             f"{format_number(self.links_closed)} closes",
         ]

@@ -27,7 +27,7 @@ def log_out(page):
     page.get_by_role("button", name="Se déconnecter").first.click()
 
 
-def test_company_signs_up_is_accepted_and_sees_only_its_organisation(live_server, page, a11y):
+def test_company_signs_up_is_accepted_and_sees_only_its_organisation(referential, live_server, page, a11y):
     base = live_server.url
     company = OrganisationFactory(name="Ateliers du Sud (fictive)", siren="732829320")
     neighbour = OrganisationFactory(name="Entreprise voisine (fictive)")

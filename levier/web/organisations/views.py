@@ -101,6 +101,6 @@ def establishment_create(request, pk: int):
             messages.success(request, "Établissement ajouté.")
             return redirect("organisations:detail", pk=organisation.pk)
     return render(
-        request, "organisations/establishment_form.html",
+        request, "organisations/form.html",
         {"title": f"Nouvel établissement — {organisation.name}", "form": form, "organisation": organisation},
     )
