@@ -18,7 +18,8 @@ class LoginForm(DsfrFormMixin, AuthenticationForm):
 class SignUpForm(DsfrFormMixin, forms.Form):
     first_name = forms.CharField(label="Prénom", max_length=150)
     last_name = forms.CharField(label="Nom", max_length=150)
-    email = forms.EmailField(label="Adresse électronique")
+    # Checked by the sign-up service, so that every error is listed at once.
+    email = forms.CharField(label="Adresse électronique", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(
         label="Mot de passe", help_text="12 caractères au moins.", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
