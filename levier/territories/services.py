@@ -297,6 +297,16 @@ def _load_compositions(compositions: dict, ids) -> int:
     return count
 
 
+def load_project_territories(*, path: Path) -> int:
+    """Define or update project territories from a JSON file shaped like data/compositions.json
+    (any list of communes, over several départements, split in parts with dated memberships)."""
+    data = _read_json(path, "territoires_de_projet")
+    if not isinstance(data.get("project_territories"), list):
+        raise InvalidInput.single("project_territories", "Liste des territoires de projet attendue.")
+    with transaction.atomic():
+        return _load_compositions({"project_territories": data["project_territories"]}, ids=None)
+
+
 def _date_or_none(value):
     return date.fromisoformat(value) if value else None
 

@@ -229,3 +229,30 @@ def test_build_data_command_rebuilds_the_file_from_the_npm_package(tmp_path):
     built = edition.read_edition(output)
     assert [c[0] for c in built.communes] == ["13001"]  # overseas collectivities left out
     assert built.meta["source"].startswith("@etalab/decoupage-administratif@9.9.9")
+
+
+def test_a_project_territory_of_any_communes_over_several_departements(tmp_path):
+    path = tmp_path / "projet.json"
+    path.write_text(json.dumps({"project_territories": [{
+        "code": "durance-luberon", "name": "Durance-Luberon", "source": "test",
+        "bassins": [{"code": "durance-luberon-nord", "name": "Nord", "communes": [
+            "84089", {"code": "04112", "valid_from": "2020-01-01", "valid_to": "2022-12-31"}]}],
+    }]}))
+    out = StringIO()
+    call_command("territories", "load-project", str(path), stdout=out)
+    project = Territory.objects.get(kind="project", code="durance-luberon")
+    assert services.contains(project, commune("04112"), date(2021, 6, 1))
+    assert not services.contains(project, commune("04112"), date(2023, 1, 1))
+    assert len(services.composition(project, date(2021, 6, 1)).commune_ids) == 2
+
+
+def test_a_project_with_an_unknown_commune_is_refused_whole(tmp_path):
+    path = tmp_path / "projet.json"
+    path.write_text(json.dumps({"project_territories": [{
+        "code": "faux", "name": "Faux", "source": "test",
+        "bassins": [{"code": "faux-a", "name": "A", "communes": ["84089", "99999"]}],
+    }]}))
+    with pytest.raises(InvalidInput) as exc:
+        services.load_project_territories(path=path)
+    assert exc.value.errors[0].field.endswith("communes[1]")
+    assert not Territory.objects.filter(code="faux").exists()

@@ -67,3 +67,10 @@ def test_establishment_form_refuses_an_invalid_siret_and_saves_nothing(client):
     assert response.status_code == 200
     assert "SIRET" in response.content.decode()
     assert not organisation.establishments.exists()
+
+
+@pytest.mark.parametrize("model", ["territories/territory", "territories/qpv", "organisations/organisation",
+                                   "organisations/unit", "accounts/user", "accounts/membership"])
+def test_admin_changelists_render_for_administrators(client, model):
+    login(client, user_with_role(Role.ADMINISTRATOR, UnitFactory()))
+    assert client.get(f"/admin/{model}/").status_code == 200

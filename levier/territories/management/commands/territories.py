@@ -16,12 +16,14 @@ class Command(DomainCommand):
         "build-data": "handle_build_data",
         "import-qpv": "handle_import_qpv",
         "lookup": "handle_lookup",
+        "load-project": "handle_load_project",
     }
     action_help = {
         "load-reference": "Charge l'édition livrée du découpage administratif (idempotent).",
         "build-data": "Reconstruit le fichier livré depuis le paquet npm @etalab/decoupage-administratif.",
         "import-qpv": "Importe la liste officielle des QPV (CSV de l'ANCT).",
         "lookup": "Cherche une commune par code INSEE, code postal ou nom.",
+        "load-project": "Définit des territoires de projet (liste de communes datée) depuis un fichier JSON.",
     }
 
     def add_action_arguments(self, name, parser):
@@ -35,6 +37,8 @@ class Command(DomainCommand):
         elif name == "import-qpv":
             parser.add_argument("file", type=Path)
             parser.add_argument("--generation", type=int, required=True, choices=[2015, 2024])
+        elif name == "load-project":
+            parser.add_argument("file", type=Path)
         elif name == "lookup":
             parser.add_argument("text")
             parser.add_argument("--date", dest="on", default=None, help="date d'évaluation AAAA-MM-JJ")
@@ -63,6 +67,10 @@ class Command(DomainCommand):
             raise InvalidInput.single("file", f"Fichier introuvable : {file}.")
         count = import_qpv_csv(content=file.read_bytes(), generation=generation, source=f"import {file.name}")
         self.stdout.write(f"{count} QPV importés (génération {generation}).")
+
+    def handle_load_project(self, file: Path, **_):
+        count = services.load_project_territories(path=file)
+        self.stdout.write(f"{count} territoire(s) de projet enregistré(s).")
 
     def handle_lookup(self, text: str, on=None, **_):
         from levier.core.formats import format_date
