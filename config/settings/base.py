@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "levier.referential",
     "levier.organisations",
     "levier.accounts",
+    "levier.aids",
     "levier.reporting",
     "levier.demo",
     "levier.web",

@@ -24,6 +24,7 @@ REFERENCE_COMMANDS = [
     ("territories", "load-reference"),
     ("referential", "load-reference"),
     ("organisations", "load-reference"),
+    ("aids", "load-reference"),
 ]
 
 

@@ -1,0 +1,103 @@
+"""Aid schemes (dispositifs), their dated versions carrying the rules, and their workflow log."""
+
+from django.db import models
+from django.db.models import Q
+
+from levier.core.models import TimeStampedModel
+
+from .enums import SchemeStatus
+from .querysets import SchemeQuerySet
+
+
+class Scheme(TimeStampedModel):
+    slug = models.SlugField("identifiant", max_length=80, unique=True)
+    name = models.CharField("nom", max_length=200)
+    summary = models.CharField("résumé", max_length=400)
+    description = models.TextField("description", blank=True)
+    operator = models.ForeignKey(
+        "organisations.Organisation", verbose_name="opérateur", on_delete=models.PROTECT, related_name="operated_schemes"
+    )
+    owner_unit = models.ForeignKey(
+        "organisations.Unit", verbose_name="service propriétaire", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="schemes",
+    )
+    contacts = models.TextField("contacts", blank=True)
+    perimeter = models.ManyToManyField("territories.Territory", verbose_name="périmètre", blank=True, related_name="+")
+    perimeter_qpvs = models.ManyToManyField("territories.Qpv", verbose_name="QPV du périmètre", blank=True, related_name="+")
+    beneficiary_kinds = models.JSONField("bénéficiaires", default=list)
+    aid_kinds = models.JSONField("natures d'aide", default=list)
+    naf_sections = models.JSONField("secteurs (sections NAF)", default=list, blank=True)
+    opens_on = models.DateField("ouvert à partir du", null=True, blank=True)
+    closes_on = models.DateField("ouvert jusqu'au", null=True, blank=True)
+    status = models.CharField("statut", max_length=20, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT)
+    provenance = models.CharField("provenance", max_length=300, blank=True)
+    search_text = models.TextField(editable=False, blank=True)
+
+    objects = SchemeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "dispositif"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_on__isnull=True) | Q(closes_on__isnull=True) | Q(opens_on__lte=models.F("closes_on")),
+                name="scheme_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SchemeFinancer(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="financer_rows")
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "organisation"], name="schemefinancer_unique")]
+
+
+class SchemeVersion(models.Model):
+    """The rules of a scheme from `effective_from` (None: no lower bound) until the next version."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("version")
+    effective_from = models.DateField("en vigueur à partir du", null=True, blank=True)
+    rules = models.JSONField("règles")
+    legal_basis = models.CharField("base juridique", max_length=300, blank=True)
+    published = models.BooleanField("publiée", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "version de dispositif"
+        ordering = ["scheme", "number"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "number"], name="schemeversion_unique_number")]
+
+    def __str__(self):
+        return f"{self.scheme.slug} v{self.number}"
+
+
+class SchemeLog(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="logs")
+    from_status = models.CharField(max_length=20, choices=SchemeStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=SchemeStatus.choices)
+    by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class SimulationCount(models.Model):
+    """How many simulations evaluated a scheme (statistics for operators; no personal data)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="simulation_counts")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scheme", "day"], name="simulationcount_unique_day")]
