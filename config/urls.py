@@ -7,6 +7,7 @@ from levier.web.core.views import healthz
 urlpatterns = [
     path("", include("levier.web.core.urls")),
     path("compte/", include("levier.web.accounts.urls")),
+    path("aides/", include("levier.web.aids.urls")),
     path("organisations/", include("levier.web.organisations.urls")),
     path("territoires/", include("levier.web.territories.urls")),
     path("rapports/", include("levier.web.reports.urls")),

@@ -32,6 +32,8 @@ class Scheme(TimeStampedModel):
     status = models.CharField("statut", max_length=20, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT)
     provenance = models.CharField("provenance", max_length=300, blank=True)
     search_text = models.TextField(editable=False, blank=True)
+    # " company subsidy loan … " — filterable with a plain `contains` on every database.
+    filter_tags = models.CharField(editable=False, blank=True, max_length=500)
 
     objects = SchemeQuerySet.as_manager()
 

@@ -99,7 +99,10 @@ def refresh_search_text(scheme: Scheme) -> None:
     parts = [scheme.name, scheme.summary, scheme.description, scheme.operator.name, scheme.contacts]
     parts += [row.organisation.name for row in scheme.financer_rows.select_related("organisation")]
     parts += [t.name for t in scheme.perimeter.all()]
-    Scheme.objects.filter(pk=scheme.pk).update(search_text=normalize_name(" ".join(parts)))
+    tags = [*scheme.beneficiary_kinds, *scheme.aid_kinds, *scheme.naf_sections]
+    Scheme.objects.filter(pk=scheme.pk).update(
+        search_text=normalize_name(" ".join(parts)), filter_tags=f" {' '.join(tags)} " if tags else ""
+    )
 
 
 # ---------------------------------------------------------------- versions

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .accounts.views import MembershipRequestViewSet, MeView
+from .aids import views as aids
 from .organisations.views import OrganisationViewSet
 from .territories import views as territories
 
@@ -22,5 +23,8 @@ urlpatterns = [
     path("qpv/", territories.QpvListView.as_view(), name="qpv-list"),
     path("smic/", territories.SmicView.as_view(), name="smic"),
     path("me/", MeView.as_view(), name="me"),
+    path("aids/simulate", aids.SimulateView.as_view(), name="aids-simulate"),
+    path("aids/schemes/", aids.SchemeSearchView.as_view(), name="aids-scheme-search"),
+    path("aids/schemes/<slug:slug>/", aids.SchemeDetailView.as_view(), name="aids-scheme-detail"),
     *router.urls,
 ]

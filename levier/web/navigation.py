@@ -12,7 +12,11 @@ class NavItem:
     url_name: str
     roles: frozenset[str] | None  # None: every signed-in user
 
+    public: bool = False
+
     def allowed(self, scope: Scope) -> bool:
+        if self.public:
+            return True
         if not scope.is_authenticated:
             return False
         return self.roles is None or scope.has(*self.roles)
@@ -20,6 +24,8 @@ class NavItem:
 
 STAFF = frozenset(Role.values) - {Role.COMPANY}
 ITEMS = (
+    NavItem("Guide des aides", "aids:search", None, public=True),
+    NavItem("Simulateur", "aids:simulator", None, public=True),
     NavItem("Tableau de bord", "web:dashboard", None),
     NavItem("Organisations", "organisations:list", STAFF),
     NavItem("Mon organisation", "organisations:list", frozenset({Role.COMPANY})),

@@ -11,6 +11,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from levier.accounts.enums import Role
+from levier.aids.enums import SchemeStatus
+from levier.aids.models import Scheme, SchemeVersion
 from levier.territories.models import Territory
 from tests.factories import MembershipFactory, OrganisationFactory, UnitFactory, UserFactory, login, user_with_role
 
@@ -91,6 +93,14 @@ MATRIX = {
         frozenset({Role.ADMINISTRATOR}), kwargs=lambda w: {"pk": w["foreign_request"].pk}, method="post",
         data={"accept": False, "reason": "test"},
     ),
+    "aids:search": Entry(EVERYONE, data={"q": "pret emploi"}),
+    "aids:simulator": Entry(EVERYONE),
+    "aids:detail": Entry(EVERYONE, kwargs=lambda w: {"slug": w["published_scheme"].slug}),
+    "api:aids-simulate": Entry(
+        EVERYONE, method="post", data={"beneficiary": {"kind": "company", "commune": "94041", "headcount": 10}},
+    ),
+    "api:aids-scheme-search": Entry(EVERYONE, data={"q": "pret"}),
+    "api:aids-scheme-detail": Entry(EVERYONE, kwargs=lambda w: {"slug": w["published_scheme"].slug}),
     "api-schema": Entry(EVERYONE),
     "api-docs": Entry(EVERYONE),
 }
@@ -99,6 +109,8 @@ HIDDEN_FROM_STAFF = {
     "organisations:detail": org_pk("foreign_person"),
     "organisations:history": org_pk("foreign_person"),
     "api:organisation-detail": org_pk("foreign_person"),
+    "aids:detail": lambda w: {"slug": w["draft_scheme"].slug},
+    "api:aids-scheme-detail": lambda w: {"slug": w["draft_scheme"].slug},
 }
 
 
@@ -139,6 +151,16 @@ def world(db):
         unit=foreign_company.main_unit(), role=Role.COMPANY, pending=True, user=UserFactory(email="demandeur.etranger@exemple.test")
     )
     foreign_person = OrganisationFactory(natural_person=True, name="Jeanne Secrète-Créatrice", owner_unit=other_unit)
+    published_scheme = Scheme.objects.create(
+        slug="aide-publiee", name="Aide publiée", summary="Publique", operator=other_unit.organisation,
+        owner_unit=other_unit, status=SchemeStatus.PUBLISHED, beneficiary_kinds=["company"], aid_kinds=["subsidy"],
+    )
+    published_scheme.perimeter.set([Territory.objects.get(kind="departement", code="94")])
+    SchemeVersion.objects.create(scheme=published_scheme, number=1, rules={"components": []}, published=True)
+    draft_scheme = Scheme.objects.create(
+        slug="brouillon-etranger", name="Brouillon étranger", summary="Brouillon", operator=other_unit.organisation,
+        owner_unit=other_unit, status=SchemeStatus.DRAFT, beneficiary_kinds=["company"], aid_kinds=["subsidy"],
+    )
     users = {}
     for role in Role.values:
         unit = own_company.main_unit() if role == Role.COMPANY else home_unit
@@ -147,6 +169,7 @@ def world(db):
     return {
         "users": users, "foreign_company": foreign_company, "foreign_person": foreign_person,
         "foreign_request": foreign_request, "home_unit": home_unit,
+        "published_scheme": published_scheme, "draft_scheme": draft_scheme,
     }
 
 

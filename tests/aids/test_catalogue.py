@@ -1,0 +1,122 @@
+"""Search, versions, API and command line of the aid catalogue."""
+
+import json
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from levier.aids.models import Scheme, SchemeVersion
+from levier.aids.search import SearchQuery, search
+from levier.aids.services import version_in_effect
+from levier.territories.models import Territory
+
+pytestmark = pytest.mark.usefixtures("catalogue")
+
+
+def slugs(text, **filters):
+    return [s.slug for s in search(SearchQuery(text=text, **filters)).schemes]
+
+
+@pytest.mark.parametrize("text", ["prêt emploi Val-de-Marne", "pret emploi val de marne", "PRET EMPLOIS"])
+def test_search_with_and_without_accents_puts_alixio_first(text):
+    assert slugs(text)[0] == "alixio"
+
+
+def test_search_prefixes_and_plural():
+    assert "appui-rh-tpe-pme" in slugs("entreprises ressources humaines")
+    assert "katalyse" in slugs("industrie")
+    assert slugs("zzzzqqq") == []
+
+
+def test_filters_and_facets():
+    result = search(SearchQuery(beneficiary_kind="association"))
+    assert [s.slug for s in result.schemes] == ["france-active-relais-tresorerie"]
+    marseille = Territory.objects.get(kind="arrondissement", code="13201")
+    in_marseille = {s.slug for s in search(SearchQuery(place=marseille)).schemes}
+    assert "france-active-relais-tresorerie" in in_marseille and "alixio" not in in_marseille
+    open_now = {s.slug for s in search(SearchQuery(open_on=date(2026, 11, 22))).schemes}
+    assert "katalyse" not in open_now and "alixio" in open_now
+    facets = dict((k, n) for k, _label, n in search(SearchQuery()).facets["beneficiary_kind"])
+    assert facets["company"] == 7
+
+
+def test_closed_scheme_stays_visible_as_closed(client):
+    assert Scheme.objects.get(slug="katalyse").status == "closed"
+    html = client.get("/aides/katalyse/").content.decode()
+    assert "Dispositif clos" in html and "31/12/2023" in html
+
+
+def test_the_version_in_effect_is_chosen_by_date():
+    alixio = Scheme.objects.get(slug="alixio")
+    SchemeVersion.objects.create(scheme=alixio, number=2, effective_from=date(2027, 1, 1), published=True,
+                                 rules={"eligibility": {"fact": "project.net_cdi_jobs_24m", "op": "gte", "value": 5}, "components": []})
+    assert version_in_effect(alixio, date(2026, 12, 31)).number == 1
+    assert version_in_effect(alixio, date(2027, 1, 1)).number == 2
+    client = APIClient()
+    body = client.post("/api/v1/aids/simulate", {"as_of": "2027-01-01", "beneficiary": {"kind": "company", "commune": "94041",
+                       "headcount": 40, "naf": "25.62B"}, "project": {"net_cdi_jobs_24m": 4}}, format="json").json()
+    alixio_result = next(r for r in body["results"] if r["scheme"] == "alixio")
+    assert alixio_result["rules_version"] == 2 and alixio_result["status"] == "ineligible"
+
+
+def test_api_simulate_gives_the_cases():
+    response = APIClient().post("/api/v1/aids/simulate", {
+        "as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041", "headcount": 40, "naf": "25.62B"},
+        "project": {"net_cdi_jobs_24m": "4"}}, format="json")
+    assert response.status_code == 200
+    alixio = response.json()["results"][0]
+    assert alixio["scheme"] == "alixio" and alixio["total_loans"] == "60000.00" and alixio["total_grants"] == "5000.00"
+
+
+def test_api_simulate_bad_input_lists_every_field():
+    response = APIClient().post("/api/v1/aids/simulate", {
+        "beneficiary": {"kind": "robot", "commune": "99999", "headcount": "beaucoup", "colour": "bleu"},
+        "project": {"net_cdi_jobs_24m": 2.5}}, format="json")
+    assert response.status_code == 400
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"beneficiary.kind", "beneficiary.commune", "beneficiary.headcount", "beneficiary.colour",
+                      "project.net_cdi_jobs_24m"}
+
+
+def test_command_simulate_prints_the_same_json(tmp_path):
+    profile = tmp_path / "profil.json"
+    profile.write_text(json.dumps({"as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041",
+                                   "headcount": 40, "naf": "25.62B"}, "project": {"net_cdi_jobs_24m": 15}}))
+    out = StringIO()
+    call_command("aids", "simulate", str(profile), stdout=out)
+    body = json.loads(out.getvalue())
+    alixio = body["results"][0]
+    assert [(c["kind"], c["amount"]) for c in alixio["components"]] == [("loan", "225000.00"), ("subsidy", "25000.00")]
+
+
+def test_command_simulate_bad_input_exits_2(tmp_path, capsys):
+    profile = tmp_path / "profil.json"
+    profile.write_text(json.dumps({"beneficiary": {"kind": "company", "commune": "2C004"}}))
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("aids", "simulate", str(profile))
+    assert exit_info.value.code == 2
+    assert json.loads(capsys.readouterr().err)["errors"][0]["field"] == "beneficiary.commune"
+
+
+def test_loading_the_reference_twice_changes_nothing():
+    before = (Scheme.objects.count(), SchemeVersion.objects.count())
+    call_command("aids", "load-reference", stdout=StringIO())
+    assert (Scheme.objects.count(), SchemeVersion.objects.count()) == before
+
+
+def test_simulator_page_shows_amounts_and_reasons(client):
+    response = client.post("/aides/simulateur/", {"kind": "company", "commune": "94041", "headcount": "40",
+                                                   "naf": "25.62B", "net_cdi_jobs_24m": "4"})
+    html = response.content.decode()
+    assert "Prêt : 15\u202f000\u00a0€ × 4 emplois = 60\u202f000\u00a0€" in html
+    assert "Éligible" in html
+
+
+@pytest.mark.postgres
+def test_french_stemming_on_postgresql():
+    """'créations' and 'industries' find 'création' and 'industrie' through the French stemmer."""
+    assert "alixio" in slugs("créations")
+    assert "katalyse" in slugs("industries")
