@@ -20,16 +20,18 @@ from .rules import can_move
 
 
 def sign_up(
-    *, email: str, password: str, first_name: str, last_name: str, siren: str, organisation_name: str = "",
+    *, email: str, password: str, first_name: str, last_name: str, siren: str = "", organisation_name: str = "",
     message: str = "",
 ) -> Membership:
     """Public sign-up of a company or project holder.
 
-    With a SIREN already known, a membership request is created for that
-    organisation; nothing of it is visible before the request is accepted by
-    one of its members or, when it has none yet, by an operator. With a new
-    SIREN, the organisation is recorded from what the user typed, and the
-    request waits for an operator.
+    - With a SIREN already known, a membership request is created for that
+      organisation; nothing of it is visible before the request is accepted by
+      one of its members or, while it has none, by an operator.
+    - With a SIREN unknown to Levier, the organisation is recorded from what the
+      user typed and the user is its first member (nothing of anyone else is revealed).
+    - Without a SIREN, the user is a project holder: a natural-person
+      organisation is recorded in their name, of which they are the member.
     """
     email = (email or "").strip().lower()
     siren = "".join((siren or "").split())
@@ -49,10 +51,10 @@ def sign_up(
         validate_password(password, User(email=email, first_name=first_name, last_name=last_name))
     except ValidationError as exc:
         errors.extend(FieldError("password", m) for m in exc.messages)
-    if message_error := organisation_rules.siren_error(siren):
+    if siren and (message_error := organisation_rules.siren_error(siren)):
         errors.append(FieldError("siren", message_error))
-    organisation = Organisation.objects.filter(siren=siren).first() if not errors else None
-    if not errors and organisation is None and not organisation_name.strip():
+    organisation = Organisation.objects.filter(siren=siren).first() if siren and not errors else None
+    if not errors and siren and organisation is None and not organisation_name.strip():
         errors.append(FieldError("organisation_name", "Ce SIREN est inconnu de Levier : indiquez la raison sociale."))
     if errors:
         raise InvalidInput(errors)
@@ -61,16 +63,24 @@ def sign_up(
             email=email, password=password, first_name=first_name.strip(), last_name=last_name.strip()
         )
         with acting_as(user):
+            status = MembershipStatus.PENDING
             if organisation is None:
-                organisation = create_organisation(
-                    name=organisation_name.strip(), kind=OrganisationKind.COMPANY, siren=siren,
-                    roles=[OrganisationRole.BENEFICIARY],
-                )
+                status = MembershipStatus.ACCEPTED
+                if siren:
+                    organisation = create_organisation(
+                        name=organisation_name.strip(), kind=OrganisationKind.COMPANY, siren=siren,
+                        roles=[OrganisationRole.BENEFICIARY],
+                    )
+                else:
+                    organisation = create_organisation(
+                        name=f"{first_name.strip()} {last_name.strip()}", kind=OrganisationKind.NATURAL_PERSON,
+                        roles=[OrganisationRole.BENEFICIARY],
+                    )
             membership = Membership.objects.create(
-                user=user, unit=organisation.main_unit(), role=Role.COMPANY, status=MembershipStatus.PENDING,
-                message=message.strip(),
+                user=user, unit=organisation.main_unit(), role=Role.COMPANY, status=status, message=message.strip(),
+                decided_at=timezone.now() if status == MembershipStatus.ACCEPTED else None,
             )
-            MembershipLog.objects.create(membership=membership, to_status=MembershipStatus.PENDING, by=user)
+            MembershipLog.objects.create(membership=membership, to_status=status, by=user)
     return membership
 
 

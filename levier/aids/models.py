@@ -31,6 +31,9 @@ class Scheme(TimeStampedModel):
     closes_on = models.DateField("ouvert jusqu'au", null=True, blank=True)
     status = models.CharField("statut", max_length=20, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT)
     provenance = models.CharField("provenance", max_length=300, blank=True)
+    required_documents = models.JSONField(
+        "pièces à fournir", default=list, blank=True, help_text='[{"key": "kbis", "label": "Extrait Kbis"}, …]'
+    )
     search_text = models.TextField(editable=False, blank=True)
     # " company subsidy loan … " — filterable with a plain `contains` on every database.
     filter_tags = models.CharField(editable=False, blank=True, max_length=500)
@@ -103,3 +106,70 @@ class SimulationCount(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scheme", "day"], name="simulationcount_unique_day")]
+
+
+class Application(TimeStampedModel):
+    """An application to a scheme (submission side; instruction belongs to the funding domain)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Brouillon"
+        SUBMITTED = "submitted", "Déposée"
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="applications")
+    version = models.ForeignKey(
+        SchemeVersion, verbose_name="version des règles", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", verbose_name="demandeur", on_delete=models.PROTECT, related_name="aid_applications"
+    )
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    number = models.CharField("numéro", max_length=30, unique=True, null=True, blank=True)
+    answers = models.JSONField("réponses", default=dict)
+    evaluation = models.JSONField("évaluation au dépôt", default=dict, blank=True)
+    de_minimis_amount = models.DecimalField(
+        "aides de minimis reçues sur 3 ans (€)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    de_minimis_details = models.TextField("détail des aides de minimis", blank=True)
+    submitted_at = models.DateTimeField("déposée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "demande d'aide"
+        verbose_name_plural = "demandes d'aide"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | (Q(number__isnull=False) & Q(submitted_at__isnull=False) & Q(version__isnull=False)),
+                name="application_submitted_is_frozen",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number or f"Brouillon n° {self.pk}"
+
+
+class ApplicationDocument(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    document_key = models.CharField("pièce", max_length=60)
+    file = models.FileField("fichier", upload_to="applications/%Y/%m/")
+    original_name = models.CharField("nom du fichier", max_length=255)
+    content_type = models.CharField("type", max_length=40)
+    size = models.PositiveIntegerField("taille (octets)")
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pièce justificative"
+        ordering = ["uploaded_at", "id"]
+
+
+class ApplicationLog(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="logs")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -23,6 +23,7 @@ from .models import Scheme, SchemeFinancer, SchemeLog, SchemeVersion, Simulation
 from .rules import Evaluation, evaluate, validate_rules
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "schemes.json"
+DEFAULT_DOCUMENTS = [{"key": "presentation", "label": "Présentation du projet"}]
 BENEFICIARY_FIELDS = {
     "kind", "siret", "commune", "residence_commune", "residence_qpv", "headcount", "turnover_eur",
     "balance_sheet_eur", "naf", "qpv",
@@ -71,6 +72,7 @@ def _load_scheme(row: dict, field: str) -> Scheme:
             "contacts": row.get("contacts", ""), "beneficiary_kinds": row["beneficiary_kinds"],
             "aid_kinds": row["aid_kinds"], "naf_sections": row.get("naf_sections", []), "opens_on": opens_on,
             "closes_on": closes_on, "provenance": row.get("provenance", ""),
+            "required_documents": row.get("required_documents", DEFAULT_DOCUMENTS),
             "status": SchemeStatus.CLOSED if closes_on and closes_on < timezone.localdate() else SchemeStatus.PUBLISHED,
         },
     )

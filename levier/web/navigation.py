@@ -27,6 +27,7 @@ ITEMS = (
     NavItem("Guide des aides", "aids:search", None, public=True),
     NavItem("Simulateur", "aids:simulator", None, public=True),
     NavItem("Tableau de bord", "web:dashboard", None),
+    NavItem("Mes demandes", "aids:applications", frozenset({Role.COMPANY})),
     NavItem("Organisations", "organisations:list", STAFF),
     NavItem("Mon organisation", "organisations:list", frozenset({Role.COMPANY})),
     NavItem("Demandes d'accès", "accounts:membership_requests", frozenset({Role.OPERATOR_INSTRUCTOR, Role.COMPANY})),

@@ -43,7 +43,7 @@ class TestSignUp:
     def test_bad_input_lists_every_field_and_saves_nothing(self):
         with pytest.raises(InvalidInput) as exc:
             sign_up(email="pas-une-adresse", password="court", first_name="", last_name="X", siren="123")
-        assert {e.field for e in exc.value.errors} == {"email", "password", "first_name", "siren"}
+        assert {e.field for e in exc.value.errors} == {"email", "password", "first_name", "siren"}  # SIREN invalid
         assert not Membership.objects.exists()
 
     def test_unknown_siren_needs_the_company_name_then_creates_it(self, db):
@@ -53,6 +53,15 @@ class TestSignUp:
         membership = sign_up(email="a@exemple.test", password=PASSWORD, first_name="A", last_name="B",
                              siren="732829320", organisation_name="Nouvelle SAS")
         assert membership.unit.organisation.name == "Nouvelle SAS"
+        # First member of an organisation new to Levier: nobody else's data is revealed.
+        assert membership.status == MembershipStatus.ACCEPTED
+
+    def test_a_project_holder_without_siren_gets_a_personal_organisation(self, db):
+        membership = sign_up(email="p@exemple.test", password=PASSWORD, first_name="Pia", last_name="Porteuse")
+        organisation = membership.unit.organisation
+        assert organisation.kind == "natural_person" and organisation.name == "Pia Porteuse"
+        assert membership.status == MembershipStatus.ACCEPTED
+        assert list(Organisation.objects.visible_to(membership.user)) == [organisation]
 
     def test_an_email_can_sign_up_once(self, company):
         signup(company)

@@ -8,11 +8,12 @@ data. List pages are also checked for foreign records in their content.
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from levier.accounts.enums import Role
 from levier.aids.enums import SchemeStatus
-from levier.aids.models import Scheme, SchemeVersion
+from levier.aids.models import Application, ApplicationDocument, Scheme, SchemeVersion
 from levier.territories.models import Territory
 from tests.factories import MembershipFactory, OrganisationFactory, UnitFactory, UserFactory, login, user_with_role
 
@@ -96,6 +97,18 @@ MATRIX = {
     "aids:search": Entry(EVERYONE, data={"q": "pret emploi"}),
     "aids:simulator": Entry(EVERYONE),
     "aids:detail": Entry(EVERYONE, kwargs=lambda w: {"slug": w["published_scheme"].slug}),
+    "aids:applications": Entry(AUTHENTICATED, foreign_text=lambda w: w["foreign_company"].name,
+                               sees_foreign=frozenset({Role.ADMINISTRATOR})),
+    "aids:application": Entry(frozenset({Role.ADMINISTRATOR}), kwargs=lambda w: {"pk": w["foreign_application"].pk}),
+    "aids:application_document": Entry(
+        frozenset({Role.ADMINISTRATOR}),
+        kwargs=lambda w: {"pk": w["foreign_application"].pk, "document_pk": w["foreign_document"].pk},
+    ),
+    "aids:application_upload": Entry(frozenset(), kwargs=lambda w: {"pk": w["foreign_application"].pk}, method="post"),
+    "aids:application_submit": Entry(frozenset(), kwargs=lambda w: {"pk": w["foreign_application"].pk}, method="post"),
+    "aids:application_start": Entry(
+        AUTHENTICATED, kwargs=lambda w: {"slug": w["published_scheme"].slug}, method="post", ok=(302,)
+    ),
     "api:aids-simulate": Entry(
         EVERYONE, method="post", data={"beneficiary": {"kind": "company", "commune": "94041", "headcount": 10}},
     ),
@@ -161,6 +174,13 @@ def world(db):
         slug="brouillon-etranger", name="Brouillon étranger", summary="Brouillon", operator=other_unit.organisation,
         owner_unit=other_unit, status=SchemeStatus.DRAFT, beneficiary_kinds=["company"], aid_kinds=["subsidy"],
     )
+    foreign_application = Application.objects.create(
+        scheme=published_scheme, organisation=foreign_company, created_by=foreign_request.user, answers={}
+    )
+    foreign_document = ApplicationDocument.objects.create(
+        application=foreign_application, document_key="presentation", original_name="secret.pdf",
+        file=SimpleUploadedFile("secret.pdf", b"%PDF-1.4 secret"), content_type="application/pdf", size=15, sha256="0" * 64,
+    )
     users = {}
     for role in Role.values:
         unit = own_company.main_unit() if role == Role.COMPANY else home_unit
@@ -170,6 +190,7 @@ def world(db):
         "users": users, "foreign_company": foreign_company, "foreign_person": foreign_person,
         "foreign_request": foreign_request, "home_unit": home_unit,
         "published_scheme": published_scheme, "draft_scheme": draft_scheme,
+        "foreign_application": foreign_application, "foreign_document": foreign_document,
     }
 
 
@@ -194,10 +215,11 @@ def test_url_role(client, world, name, role):
     url = reverse(name, kwargs=entry.kwargs(world) if entry.kwargs else None)
     _client_for(client, world, role)
     response = _call(client, entry, url)
+    response.close()  # streamed responses (file downloads) release their file
     if role in entry.allowed:
         assert response.status_code in entry.ok, f"{role} devrait accéder à {url} ({response.status_code})"
         if entry.foreign_text and role not in entry.sees_foreign and response.status_code == 200:
-            body = response.content.decode()
+            body = b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
             assert entry.foreign_text(world) not in body, f"{role} voit une donnée étrangère sur {url}"
     else:
         if response.status_code == 302:

@@ -23,7 +23,10 @@ class SignUpForm(DsfrFormMixin, forms.Form):
     password = forms.CharField(
         label="Mot de passe", help_text="12 caractères au moins.", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
-    siren = forms.CharField(label="SIREN de votre entreprise", max_length=11, help_text="9 chiffres, par exemple 356000000.")
+    siren = forms.CharField(
+        label="SIREN de votre entreprise", max_length=11, required=False,
+        help_text="9 chiffres, par exemple 356000000. Laissez vide si vous êtes porteur de projet sans entreprise.",
+    )
     organisation_name = forms.CharField(
         label="Raison sociale", required=False, help_text="Seulement si votre entreprise n'est pas encore connue de Levier."
     )

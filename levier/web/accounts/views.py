@@ -39,8 +39,12 @@ def signup(request):
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                "Votre compte est créé. Votre demande d'accès à l'organisation attend d'être acceptée.",
+                "Votre compte est créé. Votre demande d'accès à l'organisation attend d'être acceptée."
+                if membership.status == "pending" else "Votre compte est créé.",
             )
+            target = request.GET.get("next", "")
+            if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                return redirect(target)
             return redirect("web:dashboard")
     return render(request, "accounts/signup.html", {"form": form, "title": "Créer un compte"})
 

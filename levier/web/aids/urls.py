@@ -1,10 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import applications, views
 
 app_name = "aids"
 urlpatterns = [
     path("", views.scheme_search, name="search"),
     path("simulateur/", views.simulator, name="simulator"),
+    path("demandes/", applications.application_list, name="applications"),
+    path("demandes/<int:pk>/", applications.application_detail, name="application"),
+    path("demandes/<int:pk>/pieces/", applications.upload, name="application_upload"),
+    path("demandes/<int:pk>/pieces/<int:document_pk>/", applications.document, name="application_document"),
+    path("demandes/<int:pk>/depot/", applications.submit, name="application_submit"),
     path("<slug:slug>/", views.scheme_detail, name="detail"),
+    path("<slug:slug>/demande/", applications.start, name="application_start"),
 ]

@@ -68,6 +68,7 @@ def simulator(request):
     if request.method == "POST" and form.is_valid():
         try:
             body = services.simulate(form.profile())
+            request.session["aids_profile"] = form.profile()
         except InvalidInput as exc:
             for error in exc.errors:
                 field = error.field.split(".")[-1]

@@ -1,0 +1,115 @@
+"""Applications, submission side: documents checked by content, de minimis, frozen version, receipt."""
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from levier.accounts.enums import Role
+from levier.aids import applications as service
+from levier.aids.models import Application, Scheme, SchemeVersion
+from levier.core.errors import InvalidInput
+from tests.factories import OrganisationFactory, UnitFactory, user_with_role
+
+pytestmark = pytest.mark.usefixtures("catalogue")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+ANSWERS = {"beneficiary": {"kind": "company", "commune": "94041", "headcount": 40, "naf": "25.62B"},
+           "project": {"net_cdi_jobs_24m": 4}}
+
+
+@pytest.fixture
+def applicant():
+    return user_with_role(Role.COMPANY, OrganisationFactory(name="Mécanique d'Ivry").main_unit())
+
+
+@pytest.fixture
+def draft(applicant):
+    return service.start_application(scheme=Scheme.objects.get(slug="alixio"), by=applicant, answers=ANSWERS)
+
+
+def upload(draft, user, key, content, name="piece.pdf"):
+    return service.add_document(application=draft, by=user, document_key=key, uploaded=SimpleUploadedFile(name, content))
+
+
+def test_only_an_accepted_company_member_starts_an_application():
+    operator = user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory())
+    with pytest.raises(InvalidInput) as exc:
+        service.start_application(scheme=Scheme.objects.get(slug="alixio"), by=operator)
+    assert exc.value.errors[0].field == "organisation"
+
+
+def test_a_closed_scheme_takes_no_application(applicant):
+    with pytest.raises(InvalidInput):
+        service.start_application(scheme=Scheme.objects.get(slug="katalyse"), by=applicant)
+
+
+@pytest.mark.parametrize(("content", "name", "accepted"), [
+    (PDF, "a.pdf", True), (PNG, "a.png", True), (b"\xff\xd8\xff\xe0" + b"0" * 20, "a.jpg", True),
+    (b"MZ\x90\x00 not a pdf", "trap.pdf", False), (b"<html></html>", "a.png", False),
+])
+def test_documents_are_checked_by_content_not_by_name(draft, applicant, content, name, accepted):
+    if accepted:
+        assert upload(draft, applicant, "kbis", content, name).content_type in ("application/pdf", "image/png", "image/jpeg")
+    else:
+        with pytest.raises(InvalidInput) as exc:
+            upload(draft, applicant, "kbis", content, name)
+        assert exc.value.errors[0].field == "documents.kbis"
+        assert "Extrait Kbis" in exc.value.errors[0].message
+
+
+def test_files_over_10_mib_are_refused_naming_the_document(draft, applicant):
+    big = PDF + b"0" * (10 * 1024 * 1024)
+    with pytest.raises(InvalidInput) as exc:
+        upload(draft, applicant, "presentation", big)
+    assert "10 Mio" in exc.value.errors[0].message and "Présentation" in exc.value.errors[0].message
+
+
+def test_at_most_20_files(draft, applicant):
+    for _ in range(20):
+        upload(draft, applicant, "presentation", PDF)
+    with pytest.raises(InvalidInput) as exc:
+        upload(draft, applicant, "presentation", PDF)
+    assert "20 fichiers" in exc.value.errors[0].message
+
+
+def test_submission_lists_every_missing_piece_and_de_minimis(draft, applicant):
+    with pytest.raises(InvalidInput) as exc:
+        service.submit_application(application=draft, by=applicant, today=date(2026, 11, 22))
+    assert {e.field for e in exc.value.errors} == {"documents.presentation", "documents.kbis", "de_minimis_amount"}
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.number is None
+
+
+def test_submission_freezes_the_version_in_effect_and_gives_a_receipt(draft, applicant):
+    upload(draft, applicant, "presentation", PDF)
+    upload(draft, applicant, "kbis", PNG, "kbis.png")
+    service.save_draft(application=draft, by=applicant, de_minimis_amount="0")
+    submitted = service.submit_application(application=draft, by=applicant, today=date(2026, 11, 22))
+    assert submitted.number == f"LEV-2026-{submitted.pk:06d}"
+    assert submitted.version.number == 1
+    assert submitted.evaluation["total_loans"] == "60000.00"
+    # A later version does not change what was submitted.
+    SchemeVersion.objects.create(scheme=submitted.scheme, number=2, effective_from=date(2026, 12, 1), published=True,
+                                 rules={"components": []})
+    submitted.refresh_from_db()
+    assert submitted.version.number == 1
+    with pytest.raises(InvalidInput):
+        service.save_draft(application=submitted, by=applicant, de_minimis_amount="10")
+
+
+def test_applicants_see_only_their_own_applications(draft, applicant):
+    other = user_with_role(Role.COMPANY, OrganisationFactory().main_unit())
+    assert list(service.ApplicationQueries.visible_to(applicant)) == [draft]
+    assert not service.ApplicationQueries.visible_to(other).exists()
+
+
+def test_the_operator_sees_submitted_applications_to_its_schemes_only(draft, applicant):
+    alixio_unit = Scheme.objects.get(slug="alixio").owner_unit
+    operator = user_with_role(Role.OPERATOR_INSTRUCTOR, alixio_unit)
+    other_operator = user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory())
+    assert not service.ApplicationQueries.visible_to(operator).exists()  # drafts stay private
+    Application.objects.filter(pk=draft.pk).update(status="submitted", number="LEV-X", submitted_at="2026-11-22T10:00Z",
+                                                   version=Scheme.objects.get(slug="alixio").versions.first())
+    assert service.ApplicationQueries.visible_to(operator).count() == 1
+    assert not service.ApplicationQueries.visible_to(other_operator).exists()
