@@ -19,7 +19,7 @@ from levier.territories.services import ancestors, commune_by_code
 
 from .enums import EvaluationStatus, SchemeStatus
 from .facts import Facts
-from .models import Scheme, SchemeFinancer, SchemeLog, SchemeVersion, SimulationCount
+from .models import Scheme, SchemeFinancer, SchemeVersion, SimulationCount
 from .rules import Evaluation, evaluate, validate_rules
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "schemes.json"
@@ -118,19 +118,6 @@ def version_in_effect(scheme: Scheme, on: date) -> SchemeVersion | None:
         .order_by(F("effective_from").desc(nulls_last=True), "-number")
         .first()
     )
-
-
-def change_status(*, scheme: Scheme, to_status: str, by, reason: str = "") -> Scheme:
-    from .enums import SCHEME_TRANSITIONS
-
-    with transaction.atomic():
-        locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
-        if to_status not in SCHEME_TRANSITIONS[SchemeStatus(locked.status)]:
-            raise InvalidInput.single("status", f"Passage de « {locked.get_status_display()} » à « {SchemeStatus(to_status).label} » impossible.")
-        SchemeLog.objects.create(scheme=locked, from_status=locked.status, to_status=to_status, by=by, reason=reason)
-        locked.status = to_status
-        locked.save(update_fields=["status", "updated_at"])
-    return locked
 
 
 # ---------------------------------------------------------------- simulation

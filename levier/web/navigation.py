@@ -28,6 +28,7 @@ ITEMS = (
     NavItem("Simulateur", "aids:simulator", None, public=True),
     NavItem("Tableau de bord", "web:dashboard", None),
     NavItem("Mes demandes", "aids:applications", frozenset({Role.COMPANY})),
+    NavItem("Catalogue", "aids:manage_list", frozenset({Role.OPERATOR_INSTRUCTOR, Role.CATALOGUE_EDITOR})),
     NavItem("Organisations", "organisations:list", STAFF),
     NavItem("Mon organisation", "organisations:list", frozenset({Role.COMPANY})),
     NavItem("Demandes d'accès", "accounts:membership_requests", frozenset({Role.OPERATOR_INSTRUCTOR, Role.COMPANY})),

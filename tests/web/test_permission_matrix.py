@@ -109,6 +109,16 @@ MATRIX = {
     "aids:application_start": Entry(
         AUTHENTICATED, kwargs=lambda w: {"slug": w["published_scheme"].slug}, method="post", ok=(302,)
     ),
+    "aids:manage_list": Entry(
+        frozenset({Role.ADMINISTRATOR, Role.OPERATOR_INSTRUCTOR, Role.CATALOGUE_EDITOR}),
+        foreign_text=lambda w: w["draft_scheme"].name, sees_foreign=frozenset({Role.ADMINISTRATOR}),
+    ),
+    "aids:manage_create": Entry(frozenset({Role.ADMINISTRATOR, Role.OPERATOR_INSTRUCTOR})),
+    "aids:manage": Entry(frozenset({Role.ADMINISTRATOR}), kwargs=lambda w: {"slug": w["draft_scheme"].slug}),
+    "aids:manage_transition": Entry(
+        frozenset({Role.ADMINISTRATOR}), kwargs=lambda w: {"slug": w["draft_scheme"].slug, "action": "relecture"},
+        method="post", ok=(302,),
+    ),
     "api:aids-simulate": Entry(
         EVERYONE, method="post", data={"beneficiary": {"kind": "company", "commune": "94041", "headcount": 10}},
     ),

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import applications, views
+from . import applications, backoffice, views
 
 app_name = "aids"
 urlpatterns = [
     path("", views.scheme_search, name="search"),
     path("simulateur/", views.simulator, name="simulator"),
+    path("gestion/", backoffice.scheme_list, name="manage_list"),
+    path("gestion/nouveau/", backoffice.scheme_create, name="manage_create"),
+    path("gestion/<slug:slug>/", backoffice.scheme_manage, name="manage"),
+    path("gestion/<slug:slug>/<str:action>/", backoffice.scheme_transition, name="manage_transition"),
     path("demandes/", applications.application_list, name="applications"),
     path("demandes/<int:pk>/", applications.application_detail, name="application"),
     path("demandes/<int:pk>/pieces/", applications.upload, name="application_upload"),
