@@ -120,3 +120,37 @@ def test_french_stemming_on_postgresql():
     """'créations' and 'industries' find 'création' and 'industrie' through the French stemmer."""
     assert "alixio" in slugs("créations")
     assert "katalyse" in slugs("industries")
+
+
+def test_filter_by_operator_and_financer():
+    from levier.organisations.models import Organisation
+
+    alixio = Organisation.objects.get(reference_key="alixio")
+    cdc = Organisation.objects.get(reference_key="caisse-des-depots")
+    assert slugs("", operator_id=alixio.id) == ["alixio"]
+    assert slugs("", financer_id=cdc.id) == ["fabrique-a-entreprendre-pas-de-calais"]
+
+
+def test_simulator_page_shows_the_totals_one_can_expect(client):
+    html = client.post("/aides/simulateur/", {"kind": "company", "commune": "94041", "headcount": "40", "naf": "25.62B",
+                                              "net_cdi_jobs_24m": "4"}).content.decode()
+    assert "jusqu'à <strong>5\u202f000\u00a0€</strong> de subventions et <strong>60\u202f000\u00a0€</strong> de prêts" in html
+
+
+def test_search_page_filters_by_postcode_and_paginates(client):
+    html = client.get("/aides/", {"place": "13001"}).content.decode()  # postcode of Marseille 1er
+    assert "pour Marseille 1er Arrondissement" in html
+    assert '/aides/france-active-relais-tresorerie/"' in html and '/aides/alixio/"' not in html
+
+
+def test_fabrique_for_a_resident_of_artois_comm_in_2016():
+    profile = {"as_of": "2016-06-01", "beneficiary": {"kind": "project_holder", "residence_commune": "62119",
+                                                    "residence_qpv": True}}
+    result = next(r for r in simulate_body(profile) if r["scheme"] == "fabrique-a-entreprendre-pas-de-calais")
+    assert result["status"] == "eligible"
+
+
+def simulate_body(profile):
+    from levier.aids.services import simulate
+
+    return simulate(profile)["results"]

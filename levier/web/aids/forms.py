@@ -11,8 +11,22 @@ class SchemeSearchForm(DsfrFormMixin, forms.Form):
     place = forms.CharField(label="Commune ou code postal du projet", required=False, max_length=60)
     beneficiary_kind = forms.ChoiceField(label="Vous êtes", choices=ANY + BeneficiaryKind.choices, required=False)
     aid_kind = forms.ChoiceField(label="Nature de l'aide", choices=ANY + AidKind.choices, required=False)
+    operator = forms.ChoiceField(label="Opérateur", required=False)
+    financer = forms.ChoiceField(label="Financeur", required=False)
     open_now = forms.BooleanField(label="Ouvertes aujourd'hui seulement", required=False)
     sort = forms.ChoiceField(label="Trier par", choices=[("relevance", "Pertinence"), ("closing", "Date de clôture")], required=False)
+
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from levier.aids.models import Scheme, SchemeFinancer
+
+        public = Scheme.objects.public()
+        operators = public.values_list("operator_id", "operator__name").distinct().order_by("operator__name")
+        financers = (SchemeFinancer.objects.filter(scheme__in=public).values_list("organisation_id", "organisation__name")
+                     .distinct().order_by("organisation__name"))
+        self.fields["operator"].choices = ANY + [(str(i), n) for i, n in operators]
+        self.fields["financer"].choices = ANY + [(str(i), n) for i, n in financers]
 
 
 class SimulatorForm(DsfrFormMixin, forms.Form):

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -12,22 +14,26 @@ from .forms import SchemeSearchForm, SimulatorForm
 
 
 def _place(text: str):
+    """The project's place: a postcode first (what the public knows), then an INSEE code or a name."""
     text = (text or "").strip()
     if not text:
         return None
+    if text.isdigit() and len(text) == 5 and (by_postcode := territories.communes_by_postcode(text)):
+        return by_postcode[0]
     found = territories.search(text, kinds=["commune", "arrondissement"], limit=1)
     return found[0] if found else None
 
 
 def scheme_search(request):
     form = SchemeSearchForm(request.GET or None)
-    result, place = None, None
+    result, place, page = None, None, 1
     if form.is_valid() or not request.GET:
         data = form.cleaned_data if request.GET else {}
         place = _place(data.get("place", ""))
         query = catalogue_search.SearchQuery(
             text=data.get("q", ""), place=place, beneficiary_kind=data.get("beneficiary_kind", ""),
-            aid_kind=data.get("aid_kind", ""), open_on=timezone.localdate() if data.get("open_now") else None,
+            aid_kind=data.get("aid_kind", ""), operator_id=int(data["operator"]) if data.get("operator") else None,
+            financer_id=int(data["financer"]) if data.get("financer") else None, open_on=timezone.localdate() if data.get("open_now") else None,
             sort=data.get("sort") or "relevance",
         )
         try:
@@ -36,8 +42,15 @@ def scheme_search(request):
             page = 1
         result = catalogue_search.search(query, page=page)
     template = "aids/_results.html" if request.htmx else "aids/search.html"
+    pages = None
+    if result is not None and result.total > catalogue_search.PAGE_SIZE:
+        query_string = request.GET.copy()
+        query_string.pop("page", None)
+        last = (result.total - 1) // catalogue_search.PAGE_SIZE + 1
+        pages = {"current": page, "last": last, "query": query_string.urlencode(),
+                 "previous": page - 1 if page > 1 else None, "next": page + 1 if page < last else None}
     return render(request, template, {"title": "Guide des aides", "form": form, "result": result, "place": place,
-                                      "place_unknown": bool(request.GET.get("place")) and place is None})
+                                      "pages": pages, "place_unknown": bool(request.GET.get("place")) and place is None})
 
 
 def scheme_detail(request, slug: str):
@@ -69,6 +82,12 @@ def simulator(request):
         try:
             body = services.simulate(form.profile())
             request.session["aids_profile"] = form.profile()
+            eligible = [r for r in body["results"] if r["status"] == "eligible"]
+            body["expected"] = {
+                "grants": sum((Decimal(r["total_grants"]) for r in eligible), Decimal(0)),
+                "loans": sum((Decimal(r["total_loans"]) for r in eligible), Decimal(0)),
+                "eligible": len(eligible),
+            }
         except InvalidInput as exc:
             for error in exc.errors:
                 field = error.field.split(".")[-1]
