@@ -92,7 +92,23 @@ def load_demo_records() -> list[tuple[str, str, str, bool]]:
                     user=user, name="Démonstration", defaults={"key": demo_otp_key(email), "confirmed": True}
                 )
             credentials.append((email, password, role, needs_otp))
+        _demo_application()
     return credentials
+
+
+def _demo_application() -> None:
+    """A draft application of the demo company to Alixio, with the simulator's answers."""
+    from levier.aids.applications import start_application
+    from levier.aids.models import Application, Scheme
+
+    scheme = Scheme.objects.filter(slug="alixio").first()
+    user = User.objects.get(email=f"entreprise@{data.EMAIL_DOMAIN}")
+    if scheme is None or Application.objects.filter(scheme=scheme, created_by=user).exists():
+        return
+    start_application(scheme=scheme, by=user, answers={
+        "beneficiary": {"kind": "company", "commune": "94041", "headcount": 42, "naf": "25.62A"},
+        "project": {"net_cdi_jobs_24m": 4},
+    })
 
 
 def otp_secret_b32(email: str) -> str:
