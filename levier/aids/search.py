@@ -28,6 +28,7 @@ class SearchQuery:
     place: object = None  # a commune Territory
     beneficiary_kind: str = ""
     aid_kind: str = ""
+    sector: str = ""  # NAF section letter; schemes open to every sector match too
     operator_id: int | None = None
     financer_id: int | None = None
     open_on: date | None = None  # only schemes open on that date
@@ -70,7 +71,8 @@ def search(query: SearchQuery, *, page: int = 1, page_size: int | None = PAGE_SI
     schemes = Scheme.objects.public().select_related("operator")
     if query.place is not None:
         on = query.open_on or timezone.localdate()
-        schemes = schemes.filter(perimeter__id__in=ancestors(query.place, on) | {query.place.id})
+        ids = ancestors(query.place, on) | {query.place.id}
+        schemes = schemes.filter(Q(perimeter__id__in=ids) | Q(perimeter_qpvs__communes__id__in=ids))
     if query.operator_id:
         schemes = schemes.filter(operator_id=query.operator_id)
     if query.financer_id:
@@ -85,6 +87,10 @@ def search(query: SearchQuery, *, page: int = 1, page_size: int | None = PAGE_SI
         schemes = schemes.filter(filter_tags__contains=f" {query.beneficiary_kind} ")
     if query.aid_kind:
         schemes = schemes.filter(filter_tags__contains=f" {query.aid_kind} ")
+    if query.sector:
+        schemes = schemes.filter(
+            Q(filter_tags__contains=f" naf:{query.sector} ") | Q(filter_tags__contains=" naf:all ")
+        )
     order = ["-rank", "name"] if query.sort == "relevance" else ["closes_on", "name"]
     if query.sort == "closing":
         from django.db.models import F

@@ -101,7 +101,8 @@ def refresh_search_text(scheme: Scheme) -> None:
     parts = [scheme.name, scheme.summary, scheme.description, scheme.operator.name, scheme.contacts]
     parts += [row.organisation.name for row in scheme.financer_rows.select_related("organisation")]
     parts += [t.name for t in scheme.perimeter.all()]
-    tags = [*scheme.beneficiary_kinds, *scheme.aid_kinds, *scheme.naf_sections]
+    sectors = [f"naf:{section}" for section in scheme.naf_sections] or ["naf:all"]
+    tags = [*scheme.beneficiary_kinds, *scheme.aid_kinds, *sectors]
     Scheme.objects.filter(pk=scheme.pk).update(
         search_text=normalize_name(" ".join(parts)), filter_tags=f" {' '.join(tags)} " if tags else ""
     )
@@ -231,7 +232,8 @@ def candidate_schemes(profile: Profile):
     (or, for a project holder, the residence) at as_of."""
     place = profile.residence if profile.kind == "project_holder" and profile.residence else profile.place
     ids = _place_ids(place, profile.as_of)
-    return Scheme.objects.public().filter(perimeter__id__in=ids).distinct().select_related("operator")
+    in_perimeter = Q(perimeter__id__in=ids) | Q(perimeter_qpvs__communes__id__in=ids)
+    return Scheme.objects.public().filter(in_perimeter).distinct().select_related("operator")
 
 
 def simulate(data, *, today: date | None = None, record: bool = True) -> dict:

@@ -154,3 +154,23 @@ def simulate_body(profile):
     from levier.aids.services import simulate
 
     return simulate(profile)["results"]
+
+
+def test_sector_filter_keeps_schemes_open_to_every_sector():
+    manufacturing = set(slugs("", sector="C"))
+    services_sector = set(slugs("", sector="J"))
+    assert "katalyse" in manufacturing and "katalyse" not in services_sector
+    assert "alixio" in manufacturing and "alixio" in services_sector
+
+
+def test_a_perimeter_of_qpv_contains_the_communes_of_those_qpv():
+    from levier.aids.services import simulate
+    from levier.territories.models import Qpv
+
+    scheme = Scheme.objects.get(slug="reboost")
+    scheme.perimeter.clear()
+    scheme.perimeter_qpvs.set([Qpv.objects.get(code="QP094012")])  # Les Hautes Noues, Vitry-sur-Seine
+    inside = simulate({"as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94081"}})
+    outside = simulate({"as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041"}})
+    assert "reboost" in [r["scheme"] for r in inside["results"]]
+    assert "reboost" not in [r["scheme"] for r in outside["results"]]

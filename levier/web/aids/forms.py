@@ -4,6 +4,16 @@ from levier.aids.enums import AidKind, BeneficiaryKind
 from levier.web.forms_base import DsfrFormMixin
 
 ANY = [("", "Tous")]
+NAF_SECTIONS = [
+    ("A", "A — Agriculture, sylviculture et pêche"), ("B", "B — Industries extractives"),
+    ("C", "C — Industrie manufacturière"), ("D", "D — Électricité, gaz"), ("E", "E — Eau, déchets"),
+    ("F", "F — Construction"), ("G", "G — Commerce"), ("H", "H — Transports et entreposage"),
+    ("I", "I — Hébergement et restauration"), ("J", "J — Information et communication"),
+    ("K", "K — Finance et assurance"), ("L", "L — Immobilier"), ("M", "M — Activités spécialisées, scientifiques et techniques"),
+    ("N", "N — Services administratifs et de soutien"), ("O", "O — Administration publique"), ("P", "P — Enseignement"),
+    ("Q", "Q — Santé humaine et action sociale"), ("R", "R — Arts, spectacles et activités récréatives"),
+    ("S", "S — Autres activités de services"),
+]
 
 
 class SchemeSearchForm(DsfrFormMixin, forms.Form):
@@ -11,6 +21,7 @@ class SchemeSearchForm(DsfrFormMixin, forms.Form):
     place = forms.CharField(label="Commune ou code postal du projet", required=False, max_length=60)
     beneficiary_kind = forms.ChoiceField(label="Vous êtes", choices=ANY + BeneficiaryKind.choices, required=False)
     aid_kind = forms.ChoiceField(label="Nature de l'aide", choices=ANY + AidKind.choices, required=False)
+    sector = forms.ChoiceField(label="Secteur d'activité (section NAF)", required=False, choices=ANY + NAF_SECTIONS)
     operator = forms.ChoiceField(label="Opérateur", required=False)
     financer = forms.ChoiceField(label="Financeur", required=False)
     open_now = forms.BooleanField(label="Ouvertes aujourd'hui seulement", required=False)

@@ -32,7 +32,7 @@ def scheme_search(request):
         place = _place(data.get("place", ""))
         query = catalogue_search.SearchQuery(
             text=data.get("q", ""), place=place, beneficiary_kind=data.get("beneficiary_kind", ""),
-            aid_kind=data.get("aid_kind", ""), operator_id=int(data["operator"]) if data.get("operator") else None,
+            aid_kind=data.get("aid_kind", ""), sector=data.get("sector", ""), operator_id=int(data["operator"]) if data.get("operator") else None,
             financer_id=int(data["financer"]) if data.get("financer") else None, open_on=timezone.localdate() if data.get("open_now") else None,
             sort=data.get("sort") or "relevance",
         )
