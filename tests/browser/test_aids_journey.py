@@ -25,9 +25,11 @@ def test_search_simulate_sign_up_and_apply(catalogue_loaded, live_server, page, 
     a11y.check(page)
     page.get_by_label("Rechercher une aide").fill("pret emploi Val-de-Marne")
     page.get_by_role("button", name="Rechercher").click()
-    page.wait_for_selector("#scheme-results h3")
+    # htmx swaps the results then pushes the query into the address bar.
+    page.wait_for_function("() => location.search.includes('q=pret')")
+    page.wait_for_load_state("networkidle")
     first = page.locator("#scheme-results h3").first.inner_text()
-    assert first.startswith("Alixio")
+    assert first.startswith("Alixio"), first
     a11y.check(page)
     page.get_by_role("link", name=re.compile("^Alixio")).click()
     page.wait_for_url(re.compile(r"/aides/alixio/$"))
