@@ -14,8 +14,8 @@ from levier.accounts.models import User
 from levier.accounts.services import grant_membership
 from levier.core.errors import InvalidInput
 from levier.organisations.enums import UnitKind
-from levier.organisations.models import Establishment, Organisation, Unit
-from levier.organisations.services import add_establishment, create_organisation
+from levier.organisations.models import Organisation, Unit
+from levier.organisations.services import create_organisation, ensure_establishments
 
 from . import data
 
@@ -56,12 +56,7 @@ def _fictitious_organisation(spec: dict) -> Organisation:
     values.update({k: Decimal(spec[k]) for k in ("headcount", "turnover", "balance_sheet") if k in spec})
     organisation = create_organisation(**values)
     Organisation.objects.filter(pk=organisation.pk).update(reference_key=spec["key"])
-    for establishment in spec.get("establishments", []):
-        if not Establishment.objects.filter(siret=establishment["siret"]).exists():
-            add_establishment(
-                organisation=organisation, siret=establishment["siret"], commune_code=establishment["commune"],
-                name=establishment.get("name", ""), is_head_office=establishment.get("is_head_office", False),
-            )
+    ensure_establishments(organisation, spec.get("establishments", []))
     return organisation
 
 

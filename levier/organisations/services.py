@@ -139,6 +139,16 @@ def create_unit(*, organisation: Organisation, name: str, kind: str = UnitKind.S
 REFERENCE_FILE = Path(__file__).parent / "data" / "organisations.json"
 
 
+def ensure_establishments(organisation: Organisation, rows: list[dict]) -> None:
+    """Add the establishments of reference or demo data that are not there yet (keyed by SIRET)."""
+    for row in rows:
+        if not Establishment.objects.filter(siret=row["siret"]).exists():
+            add_establishment(
+                organisation=organisation, siret=row["siret"], commune_code=row.get("commune"),
+                name=row.get("name", ""), is_head_office=row.get("is_head_office", False),
+            )
+
+
 def load_reference_organisations(*, path: Path = REFERENCE_FILE) -> int:
     """Load the organisations named by the seeds, their establishments and units (idempotent, atomic).
 
@@ -164,12 +174,7 @@ def load_reference_organisations(*, path: Path = REFERENCE_FILE) -> int:
                 Organisation.objects.filter(pk=organisation.pk).update(reference_key=row["key"])
             else:
                 update_organisation(organisation=organisation, **values)
-            for establishment in row.get("establishments", []):
-                if not Establishment.objects.filter(siret=establishment["siret"]).exists():
-                    add_establishment(
-                        organisation=organisation, siret=establishment["siret"], commune_code=establishment.get("commune"),
-                        name=establishment.get("name", ""), is_head_office=establishment.get("is_head_office", False),
-                    )
+            ensure_establishments(organisation, row.get("establishments", []))
             for u_index, unit_row in enumerate(row.get("units", [])):
                 unit, _ = Unit.objects.update_or_create(
                     reference_key=unit_row["key"],
