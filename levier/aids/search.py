@@ -68,40 +68,39 @@ def _text_filter(queryset, words: list[str]):
 
 
 def search(query: SearchQuery, *, page: int = 1, page_size: int | None = PAGE_SIZE) -> SearchResult:
-    schemes = Scheme.objects.public().select_related("operator")
+    """Two queries whatever the catalogue's size: the matching rows' light columns (ranked,
+    faceted, sorted and paginated in Python), then the page's schemes."""
+    schemes = Scheme.objects.public()
     if query.place is not None:
         on = query.open_on or timezone.localdate()
         ids = ancestors(query.place, on) | {query.place.id}
-        schemes = schemes.filter(Q(perimeter__id__in=ids) | Q(perimeter_qpvs__communes__id__in=ids))
+        by_territory = Scheme.perimeter.through.objects.filter(territory_id__in=ids).values("scheme_id")
+        by_qpv = Scheme.perimeter_qpvs.through.objects.filter(qpv__communes__id__in=ids).values("scheme_id")
+        schemes = schemes.filter(Q(id__in=by_territory) | Q(id__in=by_qpv))
     if query.operator_id:
         schemes = schemes.filter(operator_id=query.operator_id)
     if query.financer_id:
-        schemes = schemes.filter(financer_rows__organisation_id=query.financer_id)
+        schemes = schemes.filter(id__in=Scheme.objects.filter(financer_rows__organisation_id=query.financer_id).values("id"))
     if query.open_on:
         schemes = schemes.filter(Q(closes_on__isnull=True) | Q(closes_on__gte=query.open_on)).filter(
             Q(opens_on__isnull=True) | Q(opens_on__lte=query.open_on)
         )
-    schemes = _text_filter(schemes.distinct(), tokens(query.text))
-    facet_base = list(schemes.values_list("id", "filter_tags", "operator__name"))
-    if query.beneficiary_kind:
-        schemes = schemes.filter(filter_tags__contains=f" {query.beneficiary_kind} ")
-    if query.aid_kind:
-        schemes = schemes.filter(filter_tags__contains=f" {query.aid_kind} ")
+    rows = list(
+        _text_filter(schemes, tokens(query.text)).values_list("id", "rank", "name", "closes_on", "filter_tags", "operator__name")
+    )
+    facets = _facets([(r[0], r[4], r[5]) for r in rows])
+    wanted = [f" {tag} " for tag in (query.beneficiary_kind, query.aid_kind) if tag]
+    rows = [r for r in rows if all(tag in (r[4] or "") for tag in wanted)]
     if query.sector:
-        schemes = schemes.filter(
-            Q(filter_tags__contains=f" naf:{query.sector} ") | Q(filter_tags__contains=" naf:all ")
-        )
-    order = ["-rank", "name"] if query.sort == "relevance" else ["closes_on", "name"]
+        rows = [r for r in rows if f" naf:{query.sector} " in (r[4] or "") or " naf:all " in (r[4] or "")]
     if query.sort == "closing":
-        from django.db.models import F
-
-        order = [F("closes_on").asc(nulls_last=True), "name"]
-    schemes = schemes.order_by(*order)
-    total = schemes.count()
-    if page_size is None:
-        return SearchResult(schemes=list(schemes), total=total, facets=_facets(facet_base))
-    start = (max(page, 1) - 1) * page_size
-    return SearchResult(schemes=list(schemes[start:start + page_size]), total=total, facets=_facets(facet_base))
+        rows.sort(key=lambda r: (r[3] is None, r[3] or date.max, r[2]))
+    else:
+        rows.sort(key=lambda r: (-float(r[1] or 0), r[2]))
+    total = len(rows)
+    chosen = rows if page_size is None else rows[(max(page, 1) - 1) * page_size: max(page, 1) * page_size]
+    by_id = Scheme.objects.select_related("operator").in_bulk([r[0] for r in chosen])
+    return SearchResult(schemes=[by_id[r[0]] for r in chosen], total=total, facets=facets)
 
 
 def _facets(rows) -> dict:

@@ -174,3 +174,37 @@ def test_a_perimeter_of_qpv_contains_the_communes_of_those_qpv():
     outside = simulate({"as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041"}})
     assert "reboost" in [r["scheme"] for r in inside["results"]]
     assert "reboost" not in [r["scheme"] for r in outside["results"]]
+
+
+def test_simulate_makes_the_same_number_of_queries_for_5_or_25_schemes():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from levier.aids.services import simulate
+
+    profile = {"as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041", "headcount": 40}}
+    with CaptureQueriesContext(connection) as few:
+        simulate(profile)
+    val_de_marne = Territory.objects.get(kind="departement", code="94")
+    alixio = Scheme.objects.get(slug="alixio")
+    for n in range(20):
+        extra = Scheme.objects.create(slug=f"aide-{n}", name=f"Aide {n}", summary="x", operator=alixio.operator,
+                                      status="published", beneficiary_kinds=["company"], aid_kinds=["subsidy"])
+        extra.perimeter.set([val_de_marne])
+        SchemeVersion.objects.create(scheme=extra, number=1, rules={"components": []}, published=True)
+    with CaptureQueriesContext(connection) as many:
+        body = simulate(profile)
+    assert len(body["results"]) == 24
+    assert len(many) == len(few)
+
+
+def test_each_simulation_is_counted_for_the_schemes_it_evaluated():
+    from levier.aids.models import SimulationCount
+    from levier.aids.services import simulate
+
+    profile = {"as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041", "headcount": 40}}
+    simulate(profile)
+    simulate(profile)
+    alixio = Scheme.objects.get(slug="alixio")
+    assert SimulationCount.objects.get(scheme=alixio, day=date(2026, 11, 22)).count == 2
+    assert not SimulationCount.objects.filter(scheme__slug="france-active-relais-tresorerie").exists()
