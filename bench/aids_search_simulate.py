@@ -39,7 +39,7 @@ from django.test import Client  # noqa: E402
 
 from levier.aids.models import Scheme, SchemeVersion  # noqa: E402
 from levier.aids.rules import validate_rules  # noqa: E402
-from levier.aids.services import load_reference_schemes  # noqa: E402
+from levier.aids.services import load_reference_schemes, refresh_search_vectors  # noqa: E402
 from levier.organisations.models import Organisation  # noqa: E402
 from levier.organisations.services import load_reference_organisations  # noqa: E402
 from levier.territories.models import Territory, TerritoryLink  # noqa: E402
@@ -121,6 +121,7 @@ def generate(count: int) -> None:
         versions.append(SchemeVersion(scheme_id=scheme_id, number=1, rules=RULES[n % len(RULES)], published=True))
     through.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
     SchemeVersion.objects.bulk_create(versions, batch_size=2000)
+    refresh_search_vectors(Scheme.objects.filter(slug__startswith="bench-"))
 
 
 def main():

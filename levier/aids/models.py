@@ -1,5 +1,6 @@
 """Aid schemes (dispositifs), their dated versions carrying the rules, and their workflow log."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 
@@ -37,6 +38,8 @@ class Scheme(TimeStampedModel):
     search_text = models.TextField(editable=False, blank=True)
     # " company subsidy loan … " — filterable with a plain `contains` on every database.
     filter_tags = models.CharField(editable=False, blank=True, max_length=500)
+    # PostgreSQL only: to_tsvector('french', search_text), GIN-indexed (migration 0002); NULL on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = SchemeQuerySet.as_manager()
 

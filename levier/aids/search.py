@@ -10,7 +10,7 @@ from datetime import date
 
 from django.db import connection
 from django.utils import timezone
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from levier.territories.rules import normalize_name
 from levier.territories.services import ancestors
@@ -51,14 +51,14 @@ def _text_filter(queryset, words: list[str]):
         return queryset.annotate(rank=Value(0, output_field=IntegerField()))
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery as PgQuery
-        from django.contrib.postgres.search import SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchRank
 
-        vector = SearchVector("search_text", config="french")
         query = None
         for word in words:
             term = PgQuery(f"{word}:*", config="french", search_type="raw")
             query = term if query is None else query | term
-        return queryset.annotate(rank=SearchRank(vector, query)).filter(rank__gt=0)
+        # The stored, GIN-indexed vector (refresh_search_vectors) is matched with @@, then ranked.
+        return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
     matches = [Q(search_text__startswith=w) | Q(search_text__contains=f" {w}") for w in words]
     score = sum((Case(When(m, then=1), default=0, output_field=IntegerField()) for m in matches), Value(0))
     any_match = matches[0]

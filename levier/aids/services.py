@@ -106,6 +106,17 @@ def refresh_search_text(scheme: Scheme) -> None:
     Scheme.objects.filter(pk=scheme.pk).update(
         search_text=normalize_name(" ".join(parts)), filter_tags=f" {' '.join(tags)} " if tags else ""
     )
+    refresh_search_vectors(Scheme.objects.filter(pk=scheme.pk))
+
+
+def refresh_search_vectors(queryset) -> None:
+    """On PostgreSQL, store the French search vector of the schemes (GIN-indexed)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchVector
+
+        queryset.update(search_vector=SearchVector("search_text", config="french"))
 
 
 # ---------------------------------------------------------------- versions
