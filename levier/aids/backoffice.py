@@ -23,6 +23,7 @@ from levier.territories.services import composition
 from .enums import AidKind, BeneficiaryKind, SchemeStatus
 from .models import Scheme, SchemeLog, SchemeVersion
 from .rules import evaluate, validate_rules
+from .search import forget_search_choices
 from .services import parse_profile, refresh_search_text, result_body
 
 EDITABLE_FIELDS = {"name", "summary", "description", "contacts", "beneficiary_kinds", "aid_kinds", "opens_on", "closes_on"}
@@ -173,6 +174,7 @@ def _move(scheme: Scheme, to_status: str, by, reason: str = "") -> Scheme:
     SchemeLog.objects.create(scheme=locked, from_status=locked.status, to_status=to_status, by=by, reason=reason)
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
+    forget_search_choices()  # the public catalogue changed
     return locked
 
 

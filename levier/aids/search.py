@@ -42,6 +42,33 @@ class SearchResult:
     facets: dict = field(default_factory=dict)
 
 
+CHOICES_CACHE_KEY = "aids:search:operator-financer-choices"
+
+
+def operator_and_financer_choices() -> tuple[list, list]:
+    """Operators and financers of the public catalogue, for the search filters (cached; the
+    cache is dropped whenever a scheme is saved through the services)."""
+    from django.core.cache import cache
+
+    from .models import SchemeFinancer
+
+    cached = cache.get(CHOICES_CACHE_KEY)
+    if cached is None:
+        public = Scheme.objects.public()
+        operators = public.values_list("operator_id", "operator__name").distinct().order_by("operator__name")
+        financers = (SchemeFinancer.objects.filter(scheme__in=public).values_list("organisation_id", "organisation__name")
+                     .distinct().order_by("organisation__name"))
+        cached = ([(str(i), n) for i, n in operators], [(str(i), n) for i, n in financers])
+        cache.set(CHOICES_CACHE_KEY, cached, 300)
+    return cached
+
+
+def forget_search_choices() -> None:
+    from django.core.cache import cache
+
+    cache.delete(CHOICES_CACHE_KEY)
+
+
 def tokens(text: str) -> list[str]:
     return [t for t in normalize_name(text).split() if t not in STOP_WORDS]
 

@@ -107,6 +107,9 @@ def refresh_search_text(scheme: Scheme) -> None:
         search_text=normalize_name(" ".join(parts)), filter_tags=f" {' '.join(tags)} " if tags else ""
     )
     refresh_search_vectors(Scheme.objects.filter(pk=scheme.pk))
+    from .search import forget_search_choices  # search imports this module's models only
+
+    forget_search_choices()
 
 
 def refresh_search_vectors(queryset) -> None:

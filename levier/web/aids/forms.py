@@ -30,14 +30,11 @@ class SchemeSearchForm(DsfrFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from levier.aids.models import Scheme, SchemeFinancer
+        from levier.aids.search import operator_and_financer_choices
 
-        public = Scheme.objects.public()
-        operators = public.values_list("operator_id", "operator__name").distinct().order_by("operator__name")
-        financers = (SchemeFinancer.objects.filter(scheme__in=public).values_list("organisation_id", "organisation__name")
-                     .distinct().order_by("organisation__name"))
-        self.fields["operator"].choices = ANY + [(str(i), n) for i, n in operators]
-        self.fields["financer"].choices = ANY + [(str(i), n) for i, n in financers]
+        operators, financers = operator_and_financer_choices()
+        self.fields["operator"].choices = ANY + operators
+        self.fields["financer"].choices = ANY + financers
 
 
 class SimulatorForm(DsfrFormMixin, forms.Form):
