@@ -113,7 +113,7 @@ def search(query: SearchQuery, *, page: int = 1, page_size: int | None = PAGE_SI
             Q(opens_on__isnull=True) | Q(opens_on__lte=query.open_on)
         )
     rows = list(
-        _text_filter(schemes, tokens(query.text)).values_list("id", "rank", "name", "closes_on", "filter_tags", "operator__name")
+        _text_filter(schemes.order_by(), tokens(query.text)).values_list("id", "rank", "name", "closes_on", "filter_tags", "operator__name")
     )
     facets = _facets([(r[0], r[4], r[5]) for r in rows])
     wanted = [f" {tag} " for tag in (query.beneficiary_kind, query.aid_kind) if tag]

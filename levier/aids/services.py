@@ -253,7 +253,7 @@ def candidate_ids(profile: Profile):
     through = Scheme.perimeter.through
     by_territory = through.objects.filter(territory_id__in=ids).values("scheme_id")
     by_qpv = Scheme.perimeter_qpvs.through.objects.filter(qpv__communes__id__in=ids).values("scheme_id")
-    return Scheme.objects.public().filter(Q(id__in=by_territory) | Q(id__in=by_qpv)).values("id")
+    return Scheme.objects.public().filter(Q(id__in=by_territory) | Q(id__in=by_qpv)).order_by().values("id")
 
 
 def candidate_schemes(profile: Profile):
@@ -261,6 +261,7 @@ def candidate_schemes(profile: Profile):
         Scheme.objects.filter(id__in=candidate_ids(profile))
         .select_related("operator")
         .only("id", "slug", "name", "opens_on", "closes_on", "status", "operator__name")
+        .order_by()  # results are sorted after evaluation
     )
 
 
