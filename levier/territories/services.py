@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from levier.core.errors import FieldError, InvalidInput
+from levier.core.errors import InvalidInput
 
 from . import edition as edition_module
 from .enums import COMMUNE_LEVEL, TerritoryKind
@@ -90,7 +90,7 @@ def load_reference(
         ids = _upsert_territories(data, source)
         opened, closed = _sync_edition_links(data, ids, source, effective, first_load)
         _sync_postcodes(data, ids)
-        projects = _load_compositions(compositions, ids)
+        projects = _load_compositions(compositions)
         qpv_count = _load_qpv_fixture(qpv_fixture)
         summary = LoadSummary(
             edition=data.meta["edition"],
@@ -247,7 +247,7 @@ def _ensure_link(parent_id, child_id, *, valid_from=None, valid_to=None, source=
     )
 
 
-def _load_compositions(compositions: dict, ids) -> int:
+def _load_compositions(compositions: dict) -> int:
     count = 0
     for p_index, project in enumerate(compositions.get("project_territories", [])):
         verified_from = project.get("composition_verified_from")
@@ -304,7 +304,7 @@ def load_project_territories(*, path: Path) -> int:
     if not isinstance(data.get("project_territories"), list):
         raise InvalidInput.single("project_territories", "Liste des territoires de projet attendue.")
     with transaction.atomic():
-        return _load_compositions({"project_territories": data["project_territories"]}, ids=None)
+        return _load_compositions({"project_territories": data["project_territories"]})
 
 
 def _date_or_none(value):
