@@ -51,16 +51,29 @@ CALLS, WARMUPS = (5, 2) if SMOKE else (50, 5)
 AS_OF = date(2026, 11, 22)
 PROFILE = {"as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041", "headcount": 40, "naf": "25.62B"},
            "project": {"net_cdi_jobs_24m": 4, "investment_eur": "120000", "consulting_cost_eur": "12000"}}
-RULES = [
-    {"eligibility": {"fact": "beneficiary.kind", "op": "in", "value": ["company"]}, "components": []},
-    {"eligibility": {"all": [{"size": "pme"}, {"fact": "project.net_cdi_jobs_24m", "op": "gte", "value": 2}]},
-     "components": [{"key": "loan", "kind": "loan", "per_unit": "10000", "units": "project.net_cdi_jobs_24m",
-                     "units_label": "emploi", "cap": "100000"}]},
-    {"eligibility": {"fact": "beneficiary.headcount", "op": "lt", "value": 50},
-     "components": [{"key": "grant", "kind": "subsidy", "base": "project.investment_eur", "share": "0.2", "cap": "30000"}]},
-    {"eligibility": {"territory": {"kind": "departement", "code": "94"}},
-     "components": [{"key": "days", "kind": "consulting_days", "fixed": "5"}]},
-]
+
+
+def rules_for(rng: random.Random) -> dict:
+    """Rules drawn per scheme, so that versions rarely share a whole document (as in a real
+    catalogue) while sharing usual conditions ("PME", "département 94", "moins de 50 salariés")."""
+    shape = rng.randrange(4)
+    if shape == 0:
+        return {"eligibility": {"fact": "beneficiary.kind", "op": "in", "value": ["company"]}, "components": [],
+                "descriptive": f"Accompagnement n° {rng.randrange(10_000)}"}
+    if shape == 1:
+        return {"eligibility": {"all": [{"size": "pme"},
+                                        {"fact": "project.net_cdi_jobs_24m", "op": "gte", "value": rng.randint(1, 5)}]},
+                "components": [{"key": "loan", "kind": "loan", "per_unit": str(1000 * rng.randint(5, 20)),
+                                "units": "project.net_cdi_jobs_24m", "units_label": "emploi",
+                                "cap": str(10_000 * rng.randint(5, 30)), "legal_basis": "de minimis"}]}
+    if shape == 2:
+        return {"eligibility": {"fact": "beneficiary.headcount", "op": "lt", "value": rng.choice([10, 20, 50, 250])},
+                "components": [{"key": "grant", "kind": "subsidy", "base": "project.investment_eur",
+                                "share": f"0.{rng.randint(1, 5)}", "cap": str(5_000 * rng.randint(2, 12))}]}
+    return {"eligibility": {"territory": {"kind": "departement", "code": rng.choice(["94", "91", "13", "75"])}},
+            "components": [{"key": "days", "kind": "consulting_days", "fixed": str(rng.randint(2, 10))}]}
+
+
 WORDS = ["prêt", "emploi", "subvention", "création", "industrie", "commerce", "innovation", "conseil", "entreprise",
          "investissement", "accompagnement", "insertion", "quartier", "rural", "artisanat", "numérique"]
 
@@ -87,7 +100,7 @@ def generate(count: int) -> None:
     communes_94 = list(Territory.objects.filter(
         id__in=TerritoryLink.objects.filter(parent=val_de_marne).values("child_id")))
     ivry = Territory.objects.get(kind="commune", code="94041")
-    schemes, perimeters = [], []
+    schemes, perimeters, rules = [], [], []
     for n in range(count):
         draw = rng.random()
         if draw < 0.02:
@@ -111,6 +124,7 @@ def generate(count: int) -> None:
             filter_tags=f" {' '.join(kinds + aid_kinds)} naf:all ",
         ))
         perimeters.append(perimeter)
+        rules.append(rules_for(rng))
     Scheme.objects.bulk_create(schemes, batch_size=2000)
     created = {s.slug: s.id for s in Scheme.objects.filter(slug__startswith="bench-").only("id", "slug")}
     through = Scheme.perimeter.through
@@ -118,14 +132,15 @@ def generate(count: int) -> None:
     for n, perimeter in enumerate(perimeters):
         scheme_id = created[f"bench-{n}"]
         rows += [through(scheme_id=scheme_id, territory_id=t.id) for t in perimeter]
-        versions.append(SchemeVersion(scheme_id=scheme_id, number=1, rules=RULES[n % len(RULES)], published=True))
+        versions.append(SchemeVersion(scheme_id=scheme_id, number=1, rules=rules[n], published=True))
     through.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
     SchemeVersion.objects.bulk_create(versions, batch_size=2000)
     refresh_search_vectors(Scheme.objects.filter(slug__startswith="bench-"))
 
 
 def main():
-    assert all(validate_rules(r) == [] for r in RULES)
+    rng = random.Random(1)
+    assert all(validate_rules(rules_for(rng)) == [] for _ in range(200))
     call_command("migrate", verbosity=0)
     load_reference()
     load_reference_organisations()

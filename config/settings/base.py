@@ -26,6 +26,8 @@ LEVIER_OPERATOR_NAME = env_str("LEVIER_OPERATOR_NAME", "DDETS des Bouches-du-Rh√
 LEVIER_DPO_EMAIL = env_str("LEVIER_DPO_EMAIL", "dpd@levier.example.org")
 LEVIER_CONTACT_EMAIL = env_str("LEVIER_CONTACT_EMAIL", "contact@levier.example.org")
 LEVIER_OTP_REQUIRED = env_bool("LEVIER_OTP_REQUIRED", True)
+# Simulation statistics are counted in memory and written at most every N seconds (0: at once).
+LEVIER_SIMULATION_FLUSH_SECONDS = env_int("LEVIER_SIMULATION_FLUSH_SECONDS", 30)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -9,6 +9,7 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute"}}  # noqa: F405
 ALLOWED_HOSTS = ["*"]
+LEVIER_SIMULATION_FLUSH_SECONDS = 0  # statistics written at once
 
 import tempfile  # noqa: E402
 

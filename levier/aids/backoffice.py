@@ -20,10 +20,10 @@ from levier.core.errors import FieldError, InvalidInput
 from levier.territories.models import Territory
 from levier.territories.services import composition
 
+from . import catalogue_cache, simulation_counts
 from .enums import AidKind, BeneficiaryKind, SchemeStatus
 from .models import Scheme, SchemeLog, SchemeVersion
 from .rules import evaluate, validate_rules
-from .search import forget_search_choices
 from .services import parse_profile, refresh_search_text, result_body
 
 EDITABLE_FIELDS = {"name", "summary", "description", "contacts", "beneficiary_kinds", "aid_kinds", "opens_on", "closes_on"}
@@ -67,6 +67,7 @@ def manageable_schemes(user):
 def statistics(schemes) -> dict[int, dict]:
     """Simulations and applications per scheme, for operators."""
     ids = [s.id for s in schemes]
+    simulation_counts.flush()  # what this process counted and has not written yet
     simulations = dict(
         Scheme.objects.filter(id__in=ids).annotate(n=Sum("simulation_counts__count")).values_list("id", "n")
     )
@@ -174,7 +175,7 @@ def _move(scheme: Scheme, to_status: str, by, reason: str = "") -> Scheme:
     SchemeLog.objects.create(scheme=locked, from_status=locked.status, to_status=to_status, by=by, reason=reason)
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
-    forget_search_choices()  # the public catalogue changed
+    catalogue_cache.forget()  # the public catalogue changed
     return locked
 
 

@@ -28,6 +28,8 @@ Components, evaluated in order:
      "legal_basis": "…", "terms": "0 %, 5 ans"}
 """
 
+import functools
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
@@ -44,6 +46,7 @@ OP_WORDS = {"eq": "égal à", "ne": "différent de", "lt": "inférieur à", "lte
             "gte": "au moins", "in": "parmi", "not_in": "hors de"}
 TERRITORY_KINDS = {"region", "departement", "epci", "ept", "commune", "arrondissement", "project", "bassin"}
 DEFAULT_PMI_SECTIONS = ["C"]
+EMPTY: dict = {}
 DEFINITIONS_FR = {
     "pme": "PME : catégorie TPE ou PME du décret 2008-1354 (moins de 250 salariés et chiffre d'affaires ≤ 50 M€ "
            "ou total de bilan ≤ 43 M€) ; l'effectif seul donne une estimation.",
@@ -82,8 +85,11 @@ class Excluded:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Evaluation:
+    """The result of one scheme version for one applicant (shared between schemes that end
+    the same way: never modified once built)."""
+
     status: str
     reasons: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -91,14 +97,12 @@ class Evaluation:
     excluded: list[Excluded] = field(default_factory=list)
     definitions: list[str] = field(default_factory=list)
     descriptive: str = ""
+    total_grants: Decimal = field(init=False)
+    total_loans: Decimal = field(init=False)
 
-    @property
-    def total_grants(self) -> Decimal:
-        return sum((c.amount for c in self.components if c.kind in GRANT_KINDS), Decimal("0.00"))
-
-    @property
-    def total_loans(self) -> Decimal:
-        return sum((c.amount for c in self.components if c.kind in LOAN_KINDS), Decimal("0.00"))
+    def __post_init__(self):
+        self.total_grants = sum((c.amount for c in self.components if c.kind in GRANT_KINDS), Decimal("0.00"))
+        self.total_loans = sum((c.amount for c in self.components if c.kind in LOAN_KINDS), Decimal("0.00"))
 
 
 # ---------------------------------------------------------------- conditions
@@ -134,9 +138,45 @@ def _compare(op: str, actual, expected) -> bool:
 
 def check(condition: dict, facts: Facts, definitions: dict) -> Check:
     """Evaluate one condition record against the facts."""
+    return Evaluator(facts).check(condition, definitions)
+
+
+class Evaluator:
+    """Evaluates rules for one applicant.
+
+    A condition or component record met again — the same object, as `compile_rules` interns
+    identical records across scheme versions — is evaluated once: the simulator meets the
+    same "PME", "département 94" or "at least 3 jobs" conditions in hundreds of schemes.
+    Schemes that end the same way (same eligibility outcome, same component results) share
+    one Evaluation object. The memo keeps a reference to each record so that its id cannot
+    be reused."""
+
+    def __init__(self, facts: Facts):
+        self.facts = facts
+        self._memo: dict[tuple, tuple[object, object]] = {}
+
+    def _remember(self, key: tuple, record, compute):
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = (record, compute())
+        return found[1]
+
+    def check(self, condition: dict, definitions: dict) -> Check:
+        return self._remember(("c", id(condition), id(definitions)), (condition, definitions),
+                              lambda: _check(self, condition, self.facts, definitions))
+
+    def component(self, component: dict, definitions: dict, granted: frozenset[str]):
+        return self._remember(("k", id(component), id(definitions), granted), (component, definitions),
+                              lambda: evaluate_component(component, self, definitions, granted))
+
+    def evaluate(self, rules: dict, *, opens_on: date | None, closes_on: date | None) -> "Evaluation":
+        return _evaluate(self, rules, opens_on, closes_on)
+
+
+def _check(evaluator: Evaluator, condition: dict, facts: Facts, definitions: dict) -> Check:
     if "all" in condition or "any" in condition:
         is_all = "all" in condition
-        parts = [check(c, facts, definitions) for c in condition["all" if is_all else "any"]]
+        parts = [evaluator.check(c, definitions) for c in condition["all" if is_all else "any"]]
         defs = tuple(d for p in parts for d in p.definitions)
         decisive = False if is_all else True
         if any(p.holds is decisive for p in parts):
@@ -148,7 +188,7 @@ def check(condition: dict, facts: Facts, definitions: dict) -> Check:
                          tuple(dict.fromkeys(m for p in undecided for m in p.missing)), defs)
         return Check(not decisive, tuple(r for p in parts for r in p.reasons), (), defs)
     if "not" in condition:
-        inner = check(condition["not"], facts, definitions)
+        inner = evaluator.check(condition["not"], definitions)
         text = condition.get("label")
         reasons = (text,) if text else tuple(f"Non : {r}" for r in inner.reasons)
         return Check(None if inner.holds is None else not inner.holds, reasons, inner.missing, inner.definitions)
@@ -258,15 +298,16 @@ def _compute(component: dict, facts: Facts) -> tuple[Decimal | None, str, str]:
     return amount, formula, ""
 
 
-def evaluate_component(component: dict, facts: Facts, definitions: dict, granted: set[str]):
+def evaluate_component(component: dict, evaluator: Evaluator, definitions: dict, granted: frozenset[str]):
     """A ComponentResult, or an Excluded with its reason."""
+    facts = evaluator.facts
     key, kind = component["key"], component["kind"]
     label_text = component.get("label", ComponentKind(kind).label)
     missing_requirements = [r for r in component.get("requires", []) if r not in granted]
     if missing_requirements:
         return Excluded(key, label_text, f"Seulement avec : {', '.join(missing_requirements)}.")
     if "condition" in component:
-        outcome = check(component["condition"], facts, definitions)
+        outcome = evaluator.check(component["condition"], definitions)
         if outcome.holds is not True:
             return Excluded(key, label_text, " ".join(outcome.reasons) or "Condition non remplie.")
     amount, formula, missing = _compute(component, facts)
@@ -295,28 +336,86 @@ def evaluate_component(component: dict, facts: Facts, definitions: dict, granted
 
 def evaluate(rules: dict, facts: Facts, *, opens_on: date | None = None, closes_on: date | None = None) -> Evaluation:
     """Status, amounts and reasons of one scheme version for one applicant at facts.as_of."""
-    if closes_on is not None and facts.as_of > closes_on:
-        return Evaluation(EvaluationStatus.INELIGIBLE, reasons=[f"Dispositif ouvert jusqu'au {format_date(closes_on)}"])
-    if opens_on is not None and facts.as_of < opens_on:
-        return Evaluation(EvaluationStatus.INELIGIBLE, reasons=[f"Dispositif ouvert à partir du {format_date(opens_on)}"])
-    definitions = rules.get("definitions", {})
-    outcome = check(rules["eligibility"], facts, definitions) if rules.get("eligibility") else Check(True)
-    defs = list(dict.fromkeys(outcome.definitions))
+    return Evaluator(facts).evaluate(rules, opens_on=opens_on, closes_on=closes_on)
+
+
+HOLDS = Check(True)
+
+
+def _evaluate(evaluator: Evaluator, rules: dict, opens_on: date | None, closes_on: date | None) -> Evaluation:
+    as_of = evaluator.facts.as_of
+    if closes_on is not None and as_of > closes_on:
+        return evaluator._remember(("closed", closes_on), None, lambda: Evaluation(
+            EvaluationStatus.INELIGIBLE, reasons=[f"Dispositif ouvert jusqu'au {format_date(closes_on)}"]))
+    if opens_on is not None and as_of < opens_on:
+        return evaluator._remember(("not-open", opens_on), None, lambda: Evaluation(
+            EvaluationStatus.INELIGIBLE, reasons=[f"Dispositif ouvert à partir du {format_date(opens_on)}"]))
+    definitions = rules.get("definitions", EMPTY)
+    eligibility = rules.get("eligibility")
+    outcome = evaluator.check(eligibility, definitions) if eligibility else HOLDS
+    memo = evaluator._memo
+    if outcome.holds is not True:
+        key = ("outcome", id(outcome))
+        if key not in memo:
+            memo[key] = (outcome, _not_eligible(outcome))
+        return memo[key][1]
+    results, granted = [], frozenset()
+    for component in rules.get("components", ()):
+        result = evaluator.component(component, definitions, granted)
+        results.append(result)
+        if type(result) is ComponentResult:
+            granted = granted | {result.key}
+    key = ("eligible", id(outcome), rules.get("descriptive", ""), *map(id, results))
+    if key not in memo:
+        memo[key] = ((outcome, results), _eligible(outcome, results, key[2]))
+    return memo[key][1]
+
+
+def _eligible(outcome: Check, results: list, descriptive: str) -> Evaluation:
+    return Evaluation(
+        EvaluationStatus.ELIGIBLE, reasons=list(outcome.reasons),
+        components=[r for r in results if isinstance(r, ComponentResult)],
+        excluded=[r for r in results if isinstance(r, Excluded)],
+        definitions=list(dict.fromkeys(outcome.definitions)), descriptive=descriptive)
+
+
+def _not_eligible(outcome: Check) -> Evaluation:
+    definitions = list(dict.fromkeys(outcome.definitions))
     if outcome.holds is False:
-        return Evaluation(EvaluationStatus.INELIGIBLE, reasons=list(outcome.reasons), definitions=defs)
-    if outcome.holds is None:
-        return Evaluation(EvaluationStatus.INCOMPLETE, reasons=list(outcome.reasons), missing=list(outcome.missing),
-                          definitions=defs)
-    components, excluded, granted = [], [], set()
-    for component in rules.get("components", []):
-        result = evaluate_component(component, facts, definitions, granted)
-        if isinstance(result, ComponentResult):
-            components.append(result)
-            granted.add(result.key)
-        else:
-            excluded.append(result)
-    return Evaluation(EvaluationStatus.ELIGIBLE, reasons=list(outcome.reasons), components=components,
-                      excluded=excluded, definitions=defs, descriptive=rules.get("descriptive", ""))
+        return Evaluation(EvaluationStatus.INELIGIBLE, reasons=list(outcome.reasons), definitions=definitions)
+    return Evaluation(EvaluationStatus.INCOMPLETE, reasons=list(outcome.reasons), missing=list(outcome.missing),
+                      definitions=definitions)
+
+
+# ---------------------------------------------------------------- compilation
+
+
+_INTERNED: dict[str, object] = {}
+INTERN_LIMIT = 50_000
+
+
+def compile_rules(text: str) -> dict:
+    """A rules document read from its stored JSON text, cached, with identical condition and
+    component records shared across documents (see Evaluator). Treat the result as read-only."""
+    return _compile(text)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _compile(text: str) -> dict:
+    if len(_INTERNED) > INTERN_LIMIT:
+        _INTERNED.clear()
+    return _intern(json.loads(text))
+
+
+def _intern(value):
+    if isinstance(value, dict):
+        value = {k: _intern(v) for k, v in value.items()}
+    elif isinstance(value, list):
+        value = [_intern(v) for v in value]
+    else:
+        return value
+    key = json.dumps(value, sort_keys=True, default=str)
+    return _INTERNED.setdefault(key, value)
 
 
 # ---------------------------------------------------------------- validation

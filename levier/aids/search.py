@@ -10,11 +10,13 @@ from datetime import date
 
 from django.db import connection
 from django.utils import timezone
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
+from django.db.models.functions import Cast
 
 from levier.territories.rules import normalize_name
-from levier.territories.services import ancestors
+from levier.territories.services import place_and_ancestors
 
+from . import catalogue_cache
 from .enums import AidKind, BeneficiaryKind
 from .models import Scheme
 
@@ -42,31 +44,18 @@ class SearchResult:
     facets: dict = field(default_factory=dict)
 
 
-CHOICES_CACHE_KEY = "aids:search:operator-financer-choices"
-
-
 def operator_and_financer_choices() -> tuple[list, list]:
-    """Operators and financers of the public catalogue, for the search filters (cached; the
-    cache is dropped whenever a scheme is saved through the services)."""
-    from django.core.cache import cache
-
+    """Operators and financers of the public catalogue, for the search filters (cached)."""
     from .models import SchemeFinancer
 
-    cached = cache.get(CHOICES_CACHE_KEY)
-    if cached is None:
+    def compute():
         public = Scheme.objects.public()
         operators = public.values_list("operator_id", "operator__name").distinct().order_by("operator__name")
         financers = (SchemeFinancer.objects.filter(scheme__in=public).values_list("organisation_id", "organisation__name")
                      .distinct().order_by("organisation__name"))
-        cached = ([(str(i), n) for i, n in operators], [(str(i), n) for i, n in financers])
-        cache.set(CHOICES_CACHE_KEY, cached, 300)
-    return cached
+        return [(str(i), n) for i, n in operators], [(str(i), n) for i, n in financers]
 
-
-def forget_search_choices() -> None:
-    from django.core.cache import cache
-
-    cache.delete(CHOICES_CACHE_KEY)
+    return catalogue_cache.remembered(catalogue_cache.CHOICES_KEY, compute)
 
 
 def tokens(text: str) -> list[str]:
@@ -100,7 +89,7 @@ def search(query: SearchQuery, *, page: int = 1, page_size: int | None = PAGE_SI
     schemes = Scheme.objects.public()
     if query.place is not None:
         on = query.open_on or timezone.localdate()
-        ids = ancestors(query.place, on) | {query.place.id}
+        ids, _ = place_and_ancestors(query.place, on)
         by_territory = Scheme.perimeter.through.objects.filter(territory_id__in=ids).values("scheme_id")
         by_qpv = Scheme.perimeter_qpvs.through.objects.filter(qpv__communes__id__in=ids).values("scheme_id")
         schemes = schemes.filter(Q(id__in=by_territory) | Q(id__in=by_qpv))
@@ -112,8 +101,11 @@ def search(query: SearchQuery, *, page: int = 1, page_size: int | None = PAGE_SI
         schemes = schemes.filter(Q(closes_on__isnull=True) | Q(closes_on__gte=query.open_on)).filter(
             Q(opens_on__isnull=True) | Q(opens_on__lte=query.open_on)
         )
+    # Light columns only; the closing date as ISO text (sorts like the date, without the
+    # driver's per-row conversion).
     rows = list(
-        _text_filter(schemes.order_by(), tokens(query.text)).values_list("id", "rank", "name", "closes_on", "filter_tags", "operator__name")
+        _text_filter(schemes.order_by(), tokens(query.text)).annotate(closes=Cast("closes_on", CharField()))
+        .values_list("id", "rank", "name", "closes", "filter_tags", "operator__name")
     )
     facets = _facets([(r[0], r[4], r[5]) for r in rows])
     wanted = [f" {tag} " for tag in (query.beneficiary_kind, query.aid_kind) if tag]
@@ -121,7 +113,7 @@ def search(query: SearchQuery, *, page: int = 1, page_size: int | None = PAGE_SI
     if query.sector:
         rows = [r for r in rows if f" naf:{query.sector} " in (r[4] or "") or " naf:all " in (r[4] or "")]
     if query.sort == "closing":
-        rows.sort(key=lambda r: (r[3] is None, r[3] or date.max, r[2]))
+        rows.sort(key=lambda r: (r[3] is None, r[3] or "", r[2]))
     else:
         rows.sort(key=lambda r: (-float(r[1] or 0), r[2]))
     total = len(rows)

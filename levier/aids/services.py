@@ -1,26 +1,30 @@
 """Use cases of the aid catalogue: reference schemes, versions, simulation."""
 
+import functools
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from levier.core.errors import FieldError, InvalidInput
 from levier.organisations.models import Organisation
 from levier.organisations.rules import naf_error, siret_error
-from levier.territories.models import Territory
+from levier.territories.models import Qpv, Territory
 from levier.territories.rules import normalize_name
-from levier.territories.services import ancestors, commune_by_code
+from levier.territories.services import commune_by_code, place_and_ancestors
 
+from . import catalogue_cache, simulation_counts
 from .enums import EvaluationStatus, SchemeStatus
 from .facts import Facts
-from .models import Scheme, SchemeFinancer, SchemeVersion, SimulationCount
-from .rules import Evaluation, evaluate, validate_rules
+from .models import Scheme, SchemeFinancer, SchemeVersion
+from .querysets import PUBLIC_STATUSES
+from .rules import Evaluation, Evaluator, compile_rules, validate_rules
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "schemes.json"
 DEFAULT_DOCUMENTS = [{"key": "presentation", "label": "Présentation du projet"}]
@@ -107,9 +111,7 @@ def refresh_search_text(scheme: Scheme) -> None:
         search_text=normalize_name(" ".join(parts)), filter_tags=f" {' '.join(tags)} " if tags else ""
     )
     refresh_search_vectors(Scheme.objects.filter(pk=scheme.pk))
-    from .search import forget_search_choices  # search imports this module's models only
-
-    forget_search_choices()
+    catalogue_cache.forget()
 
 
 def refresh_search_vectors(queryset) -> None:
@@ -149,6 +151,14 @@ class Profile:
     place: Territory | None
     residence: Territory | None
     kind: str
+    # Ids of the place (resp. residence) and of every territory containing it at as_of.
+    place_ids: frozenset[int] = frozenset()
+    residence_ids: frozenset[int] = frozenset()
+
+    @property
+    def perimeter_ids(self) -> frozenset[int]:
+        """Where the schemes are looked for: the establishment's commune, or a project holder's residence."""
+        return self.residence_ids if self.kind == "project_holder" and self.residence else self.place_ids
 
 
 def _number(value, field: str, errors: list, *, integer: bool = False):
@@ -227,77 +237,146 @@ def parse_profile(data, *, today: date | None = None) -> Profile:
     if errors:
         raise InvalidInput(errors)
     place, residence = places.get("commune"), places.get("residence_commune")
+    (place_ids, place_keys), (residence_ids, residence_keys) = _places(place, as_of), _places(residence, as_of)
     facts = Facts(
-        as_of=as_of, values=values, places=_place_keys(place, as_of), residence_places=_place_keys(residence, as_of),
+        as_of=as_of, values=values, places=place_keys, residence_places=residence_keys,
         has_place=place is not None, has_residence=residence is not None,
     )
-    return Profile(as_of=as_of, facts=facts, place=place, residence=residence, kind=kind)
+    return Profile(as_of=as_of, facts=facts, place=place, residence=residence, kind=kind,
+                   place_ids=place_ids, residence_ids=residence_ids)
 
 
-def _place_keys(place: Territory | None, on: date) -> frozenset[tuple[str, str]]:
-    if place is None:
-        return frozenset()
-    ids = ancestors(place, on) | {place.id}
-    return frozenset(Territory.objects.filter(id__in=ids).values_list("kind", "code"))
-
-
-def _place_ids(place: Territory | None, on: date) -> set[int]:
-    return set() if place is None else ancestors(place, on) | {place.id}
+def _places(place: Territory | None, on: date):
+    return (frozenset(), frozenset()) if place is None else place_and_ancestors(place, on)
 
 
 def candidate_ids(profile: Profile):
     """Ids of published or closed schemes whose perimeter contains the establishment's commune
     (or, for a project holder, the residence) at as_of — a subquery on the perimeter join."""
-    place = profile.residence if profile.kind == "project_holder" and profile.residence else profile.place
-    ids = _place_ids(place, profile.as_of)
+    ids = profile.perimeter_ids
     through = Scheme.perimeter.through
     by_territory = through.objects.filter(territory_id__in=ids).values("scheme_id")
     by_qpv = Scheme.perimeter_qpvs.through.objects.filter(qpv__communes__id__in=ids).values("scheme_id")
     return Scheme.objects.public().filter(Q(id__in=by_territory) | Q(id__in=by_qpv)).order_by().values("id")
 
 
-def candidate_schemes(profile: Profile):
-    return (
-        Scheme.objects.filter(id__in=candidate_ids(profile))
-        .select_related("operator")
-        .only("id", "slug", "name", "opens_on", "closes_on", "status", "operator__name")
-        .order_by()  # results are sorted after evaluation
-    )
-
-
 def simulate(data, *, today: date | None = None, record: bool = True) -> dict:
     """The simulator: every scheme of the applicant's territory, evaluated with the version in
     effect on as_of, ordered eligible, incomplete, ineligible, then by amounts and slug.
 
-    A fixed number of queries whatever the number of schemes: candidates, their versions,
-    the catalogue's size, and one upsert of the statistics."""
+    Three queries whatever the number of schemes — the candidates with their published
+    versions in one fetch of plain values, the catalogue's size, one upsert of the statistics —
+    and each distinct condition or component evaluated once (rules.Evaluator)."""
     profile = parse_profile(data, today=today)
-    candidates = list(candidate_schemes(profile))
-    versions: dict[int, list[SchemeVersion]] = {}
-    for version in SchemeVersion.objects.filter(scheme_id__in=[s.id for s in candidates], published=True).only(
-        "id", "scheme_id", "number", "effective_from", "rules", "published"
-    ):
-        versions.setdefault(version.scheme_id, []).append(version)
+    by_scheme = _candidate_versions(profile)
+    evaluator = Evaluator(profile.facts)
+    bodies: dict[int, tuple[tuple, dict]] = {}
     results, evaluated = [], []
-    for scheme in candidates:
-        version = pick_version(versions.get(scheme.id, []), profile.as_of)
-        if version is None:
-            continue
-        evaluation = evaluate(version.rules, profile.facts, opens_on=scheme.opens_on, closes_on=scheme.closes_on)
-        results.append(result_body(scheme, version, evaluation))
-        evaluated.append(scheme.id)
-    results.sort(key=lambda r: (STATUS_ORDER[r["status"]], -Decimal(r["total_grants"]), -Decimal(r["total_loans"]), r["scheme"]))
+    as_of = profile.as_of
+    for rows in by_scheme.values():
+        row = rows[0]
+        if len(rows) > 1 or (row.effective_from is not None and row.effective_from > as_of):
+            row = pick_version(rows, as_of)
+            if row is None:
+                continue
+        evaluation = evaluator.evaluate(compile_rules(row.rules_text), opens_on=row.opens_on, closes_on=row.closes_on)
+        shared = bodies.get(id(evaluation))
+        if shared is None:
+            shared = bodies[id(evaluation)] = (_order_key(evaluation), evaluation_body(evaluation))
+        results.append((shared[0], row.slug, {"scheme": row.slug, "name": row.name, "operator": row.operator,
+                                              **shared[1], "rules_version": row.number}))
+        evaluated.append(row.scheme_id)
+    results.sort(key=lambda item: (item[0], item[1]))
     if record and evaluated:
-        record_simulation(evaluated, profile.as_of)
-    out_of_perimeter = Scheme.objects.public().count() - len(candidates)
-    return {"as_of": profile.as_of.isoformat(), "results": results, "out_of_perimeter": out_of_perimeter}
+        simulation_counts.record(evaluated, profile.as_of)
+    out_of_perimeter = public_scheme_count() - len(by_scheme)
+    return {"as_of": profile.as_of.isoformat(), "results": [r for _, _, r in results], "out_of_perimeter": out_of_perimeter}
 
 
-def result_body(scheme: Scheme, version: SchemeVersion, evaluation: Evaluation) -> dict:
+class VersionRow(NamedTuple):
+    """A candidate scheme with one of its published versions, as plain values."""
+
+    scheme_id: int
+    slug: str
+    name: str
+    operator: str
+    opens_on: date | None
+    closes_on: date | None
+    number: int
+    effective_from: date | None
+    rules_text: str
+
+    @property
+    def published(self) -> bool:  # only published versions are fetched
+        return True
+
+
+def _candidate_versions(profile: Profile) -> dict[int, list[VersionRow]]:
+    """The published versions of the published or closed schemes whose perimeter contains the
+    place, grouped by scheme; a scheme reached twice (by territory and by QPV) is kept once.
+
+    Plain rows from one hand-written statement (see _candidate_sql): thousands of rows are read
+    per call, and the ORM's compilation and per-value conversions cost more than the query.
+    Rules come as text, decoded once per distinct text by compile_rules; dates once per day."""
+    ids = sorted(profile.perimeter_ids)
+    if not ids:
+        return {}
+    days: dict = {None: None}
+    found: dict[int, dict[int, VersionRow]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_candidate_sql(len(ids)), [True, *PUBLIC_STATUSES, *ids] * 2)
+        for scheme_id, slug, name, operator, opens, closes, number, effective, rules_text in cursor.fetchall():
+            for day in (opens, closes, effective):
+                if day not in days:  # SQLite gives ISO text, PostgreSQL dates
+                    days[day] = date.fromisoformat(day[:10]) if isinstance(day, str) else day
+            found.setdefault(scheme_id, {})[number] = VersionRow(
+                scheme_id, slug, name, operator, days[opens], days[closes], number, days[effective], rules_text)
+    return {scheme_id: list(versions.values()) for scheme_id, versions in found.items()}
+
+
+@functools.lru_cache(maxsize=64)
+def _candidate_sql(place_count: int) -> str:
+    """Versions of public schemes whose perimeter holds one of the places, directly or by a QPV
+    of one of them — the same join through the perimeter's index as the search."""
+
+    def table(model) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def column(model, field: str) -> str:
+        return connection.ops.quote_name(model._meta.get_field(field).column)
+
+    perimeter, qpvs = Scheme.perimeter.through, Scheme.perimeter_qpvs.through
+    qpv_communes = Qpv.communes.through
+    places = ", ".join(["%s"] * place_count)
+    select = (
+        f"SELECT v.{column(SchemeVersion, 'scheme')}, s.slug, s.name, o.name, s.opens_on, s.closes_on, v.number, "
+        f"v.effective_from, CAST(v.rules AS TEXT) FROM {table(SchemeVersion)} v "
+        f"JOIN {table(Scheme)} s ON s.id = v.{column(SchemeVersion, 'scheme')} "
+        f"JOIN {table(Organisation)} o ON o.id = s.{column(Scheme, 'operator')} "
+    )
+    where = "WHERE v.published = %s AND s.status IN (%s, %s) AND "
+    return (
+        f"{select}JOIN {table(perimeter)} p ON p.{column(perimeter, 'scheme')} = s.id "
+        f"{where}p.{column(perimeter, 'territory')} IN ({places}) "
+        f"UNION ALL "
+        f"{select}JOIN {table(qpvs)} q ON q.{column(qpvs, 'scheme')} = s.id "
+        f"JOIN {table(qpv_communes)} c ON c.{column(qpv_communes, 'qpv')} = q.{column(qpvs, 'qpv')} "
+        f"{where}c.{column(qpv_communes, 'territory')} IN ({places})"
+    )
+
+
+def _order_key(evaluation: Evaluation) -> tuple:
+    return (STATUS_ORDER[evaluation.status], -evaluation.total_grants, -evaluation.total_loans)
+
+
+def public_scheme_count() -> int:
+    """How many published or closed schemes the catalogue holds (cached; reset on every change)."""
+    return catalogue_cache.remembered(catalogue_cache.COUNT_KEY, lambda: Scheme.objects.public().count())
+
+
+def evaluation_body(evaluation: Evaluation) -> dict:
+    """The part of a simulator result that depends on the evaluation only."""
     return {
-        "scheme": scheme.slug,
-        "name": scheme.name,
-        "operator": scheme.operator.name,
         "status": str(evaluation.status),
         "components": [
             {"kind": c.kind, "label": c.label,
@@ -312,22 +391,9 @@ def result_body(scheme: Scheme, version: SchemeVersion, evaluation: Evaluation) 
         "missing": evaluation.missing,
         "definitions": evaluation.definitions,
         "descriptive": evaluation.descriptive,
-        "rules_version": version.number,
     }
 
 
-def record_simulation(scheme_ids: list[int], day: date) -> None:
-    """One more simulation for each scheme evaluated, in one upsert statement."""
-    from django.db import connection
-
-    table = SimulationCount._meta.db_table
-    if connection.vendor == "postgresql":
-        sql = (f"INSERT INTO {table} (scheme_id, day, count) SELECT unnest(%s::bigint[]), %s, 1 "
-               f"ON CONFLICT (scheme_id, day) DO UPDATE SET count = {table}.count + 1")
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [scheme_ids, day])
-    else:  # SQLite: the ids as a JSON array (`WHERE true` lifts the upsert's parsing ambiguity)
-        sql = (f"INSERT INTO {table} (scheme_id, day, count) SELECT value, %s, 1 FROM json_each(%s) WHERE true "
-               f"ON CONFLICT (scheme_id, day) DO UPDATE SET count = count + 1")
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [day.isoformat(), json.dumps(scheme_ids)])
+def result_body(scheme: Scheme, version: SchemeVersion, evaluation: Evaluation) -> dict:
+    return {"scheme": scheme.slug, "name": scheme.name, "operator": scheme.operator.name,
+            **evaluation_body(evaluation), "rules_version": version.number}

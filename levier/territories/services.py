@@ -2,10 +2,12 @@
 compositions at a date, look communes up."""
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import transaction
 
 from levier.core.errors import InvalidInput
@@ -109,6 +111,7 @@ def load_reference(
             ReferenceLoad.objects.create(
                 dataset=DATASET, edition=data.meta["edition"], source=data.meta["source"], summary=summary.__dict__
             )
+        compositions_changed()
     return summary
 
 
@@ -304,7 +307,9 @@ def load_project_territories(*, path: Path) -> int:
     if not isinstance(data.get("project_territories"), list):
         raise InvalidInput.single("project_territories", "Liste des territoires de projet attendue.")
     with transaction.atomic():
-        return _load_compositions({"project_territories": data["project_territories"]})
+        count = _load_compositions({"project_territories": data["project_territories"]})
+        compositions_changed()
+    return count
 
 
 def _date_or_none(value):
@@ -366,6 +371,31 @@ def ancestors(territory: Territory, on: date) -> set[int]:
         if not frontier:
             break
         found |= frontier
+    return found
+
+
+GENERATION_KEY = "territories:generation"
+PLACE_TIMEOUT = 300
+
+
+def compositions_changed() -> None:
+    """Drop the cached places (now and once the transaction commits). Caches are per process
+    unless a shared cache is configured: elsewhere, entries expire after PLACE_TIMEOUT."""
+    token = lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None)  # noqa: E731
+    token()
+    transaction.on_commit(token)
+
+
+def place_and_ancestors(place: Territory, on: date) -> tuple[frozenset[int], frozenset[tuple[str, str]]]:
+    """Ids, and (kind, code) pairs, of `place` and every territory containing it at `on` —
+    cached, since every simulation and search by place asks it."""
+    generation = cache.get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, None)
+    key = f"territories:place:{generation}:{place.id}:{on.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        ids = frozenset(ancestors(place, on) | {place.id})
+        found = (ids, frozenset(Territory.objects.filter(id__in=ids).values_list("kind", "code")))
+        cache.set(key, found, PLACE_TIMEOUT)
     return found
 
 

@@ -180,9 +180,12 @@ def test_simulate_makes_the_same_number_of_queries_for_5_or_25_schemes():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from django.core.cache import cache
+
     from levier.aids.services import simulate
 
     profile = {"as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041", "headcount": 40}}
+    cache.clear()  # both calls start cold: no cached place nor catalogue size
     with CaptureQueriesContext(connection) as few:
         simulate(profile)
     val_de_marne = Territory.objects.get(kind="departement", code="94")
@@ -192,9 +195,11 @@ def test_simulate_makes_the_same_number_of_queries_for_5_or_25_schemes():
                                       status="published", beneficiary_kinds=["company"], aid_kinds=["subsidy"])
         extra.perimeter.set([val_de_marne])
         SchemeVersion.objects.create(scheme=extra, number=1, rules={"components": []}, published=True)
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         body = simulate(profile)
     assert len(body["results"]) == 24
+    assert body["out_of_perimeter"] == Scheme.objects.public().count() - 24
     assert len(many) == len(few)
 
 
@@ -208,3 +213,34 @@ def test_each_simulation_is_counted_for_the_schemes_it_evaluated():
     alixio = Scheme.objects.get(slug="alixio")
     assert SimulationCount.objects.get(scheme=alixio, day=date(2026, 11, 22)).count == 2
     assert not SimulationCount.objects.filter(scheme__slug="france-active-relais-tresorerie").exists()
+
+
+def test_simulation_counts_are_batched_and_written_before_the_statistics_are_read(settings):
+    from levier.aids import simulation_counts
+    from levier.aids.backoffice import statistics
+    from levier.aids.models import SimulationCount
+    from levier.aids.services import simulate
+
+    settings.LEVIER_SIMULATION_FLUSH_SECONDS = 3600
+    profile = {"as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041", "headcount": 40}}
+    simulate(profile)
+    simulate(profile)
+    assert not SimulationCount.objects.exists()  # counted in memory, not written per anonymous request
+    alixio = Scheme.objects.get(slug="alixio")
+    assert statistics([alixio])[alixio.id]["simulations"] == 2
+    simulation_counts.flush()
+    assert SimulationCount.objects.get(scheme=alixio).count == 2  # written once, not twice
+
+
+def test_the_cached_catalogue_size_is_dropped_when_a_scheme_changes():
+    from levier.aids.catalogue_cache import forget
+    from levier.aids.services import simulate
+
+    profile = {"as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041", "headcount": 40}}
+    before = simulate(profile)
+    assert before["out_of_perimeter"] == Scheme.objects.public().count() - len(before["results"])
+    Scheme.objects.filter(slug="alixio").update(status="draft")
+    forget()  # what every back-office service does
+    after = simulate(profile)
+    assert len(after["results"]) == len(before["results"]) - 1
+    assert after["out_of_perimeter"] == before["out_of_perimeter"]

@@ -147,3 +147,21 @@ def test_seed_rules_are_valid():
 
     for scheme in json.loads(REFERENCE_FILE.read_text())["schemes"]:
         assert validate_rules(scheme["rules"]) == [], scheme["slug"]
+
+
+def test_identical_records_are_shared_and_evaluated_once_per_applicant():
+    import json
+
+    from levier.aids.rules import Evaluator, compile_rules
+
+    pme = {"size": "pme"}
+    first = compile_rules(json.dumps({"eligibility": {"all": [pme, {"fact": "project.net_cdi_jobs_24m", "op": "gte", "value": 3}]}}))
+    second = compile_rules(json.dumps({"eligibility": {"all": [pme, {"fact": "project.net_cdi_jobs_24m", "op": "gte", "value": 5}]}}))
+    assert first["eligibility"]["all"][0] is second["eligibility"]["all"][0]  # one shared "PME" record
+    evaluator = Evaluator(facts(beneficiary__headcount=40, project__net_cdi_jobs_24m=4))
+    # Same shared condition, different thresholds: each document still gets its own answer.
+    assert evaluator.evaluate(first, opens_on=None, closes_on=None).status == "eligible"
+    assert evaluator.evaluate(second, opens_on=None, closes_on=None).status == "ineligible"
+    assert evaluator.evaluate(first, opens_on=None, closes_on=date(2023, 12, 31)).status == "ineligible"
+    shared, definitions = first["eligibility"]["all"][0], {}
+    assert evaluator.check(shared, definitions) is evaluator.check(second["eligibility"]["all"][0], definitions)

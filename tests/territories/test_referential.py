@@ -256,3 +256,17 @@ def test_a_project_with_an_unknown_commune_is_refused_whole(tmp_path):
         services.load_project_territories(path=path)
     assert exc.value.errors[0].field.endswith("communes[1]")
     assert not Territory.objects.filter(code="faux").exists()
+
+
+def test_cached_places_follow_a_new_project_territory(tmp_path):
+    ivry = commune("94041")
+    ids, keys = services.place_and_ancestors(ivry, date(2026, 11, 22))
+    assert ("departement", "94") in keys and ivry.id in ids
+    path = tmp_path / "projet.json"
+    path.write_text(json.dumps({"project_territories": [{
+        "code": "seine-amont", "name": "Seine-Amont", "source": "test",
+        "bassins": [{"code": "seine-amont-a", "name": "A", "communes": ["94041"]}],
+    }]}))
+    services.load_project_territories(path=path)
+    _, keys = services.place_and_ancestors(ivry, date(2026, 11, 22))
+    assert ("project", "seine-amont") in keys and ("bassin", "seine-amont-a") in keys

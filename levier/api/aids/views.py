@@ -1,12 +1,14 @@
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from levier.aids import search as catalogue_search
 from levier.aids import services
 from levier.aids.models import Scheme
+from levier.api.renderers import FastJSONRenderer
 
 
 class SchemeSerializer(serializers.ModelSerializer):
@@ -24,6 +26,7 @@ class SimulateView(APIView):
     Body: {"as_of", "beneficiary": {…}, "project": {…}}; bad input → 400 with the shared error body."""
 
     permission_classes = [AllowAny]
+    renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer]
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FundingConfig(AppConfig):
+    name = "levier.funding"
+    label = "funding"
+    verbose_name = "Fonds, conventions et engagements"
