@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "levier.organisations",
     "levier.accounts",
     "levier.aids",
+    "levier.funding",
     "levier.reporting",
     "levier.demo",
     "levier.web",

@@ -112,15 +112,17 @@ class Instalment:
     principal: Decimal
 
 
-def loan_schedule(principal: Decimal, *, count: int, first_due_on: date, months_between: int) -> list[Instalment]:
+def loan_schedule(principal: Decimal, *, count: int, anchor: date, first_after_months: int,
+                  months_between: int) -> list[Instalment]:
     """`count` instalments of principal ÷ count rounded down to the cent, the last one carrying
-    the remainder so that the sum is exact."""
+    the remainder so that the sum is exact. Due dates count months from `anchor` (so a loan signed
+    on 31 January falls due on the last day of short months, then on the 31st again)."""
     if principal <= 0 or count <= 0:
         raise ValueError("principal and count must be positive")
     regular = (principal / count).quantize(CENT, rounding=ROUND_DOWN)
     last = principal - regular * (count - 1)
     return [
-        Instalment(n + 1, add_months(first_due_on, n * months_between), last if n == count - 1 else regular)
+        Instalment(n + 1, add_months(anchor, first_after_months + n * months_between), last if n == count - 1 else regular)
         for n in range(count)
     ]
 
@@ -130,7 +132,7 @@ def schedule_for(principal: Decimal, *, signed_on: date, years: int, frequency: 
     period after the end of the deferral."""
     months_between = {"monthly": 1, "quarterly": 3}[frequency]
     count = years * 12 // months_between
-    return loan_schedule(principal, count=count, first_due_on=add_months(signed_on, deferral_months + months_between),
+    return loan_schedule(principal, count=count, anchor=signed_on, first_after_months=deferral_months + months_between,
                          months_between=months_between)
 
 

@@ -1,0 +1,164 @@
+"""The ledger: immutable entries, balances derived from entries, invariants under row locks."""
+
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from levier.core.errors import InvalidInput
+from levier.funding import ledger
+from levier.funding.models import Commitment, ImmutableEntry, LedgerEntry
+from levier.funding.services import Grant, arrears, grant
+from tests.factories import OrganisationFactory
+
+from .conftest import make_fund, make_operator
+
+D = Decimal
+
+
+def funded(financer, operator, received="100000.00", allocated="100000.00"):
+    ledger.receive_contribution(financer=financer, amount=received, on=date(2024, 1, 10))
+    if allocated:
+        ledger.allocate(operator=operator, amount=allocated, on=date(2024, 1, 15))
+
+
+def a_grant(operator, amount="3000.00", *, kind="subsidy", reference=None, beneficiary=None, **extra):
+    return Grant(operator=operator, kind=kind, amount=D(amount), committed_on=date(2024, 3, 1),
+                 reference=reference or f"ENG-{Commitment.objects.count() + 1}",
+                 beneficiary=beneficiary or OrganisationFactory(), **extra)
+
+
+def test_nothing_allocated_beyond_what_was_received(financer, operator):
+    ledger.receive_contribution(financer=financer, amount="50000.00", on=date(2024, 1, 10))
+    with pytest.raises(InvalidInput) as exc:
+        ledger.allocate(operator=operator, amount="50000.01", on=date(2024, 1, 15))
+    assert "50\u202f000,00" in exc.value.errors[0].message
+    ledger.allocate(operator=operator, amount="50000.00", on=date(2024, 1, 15))
+    assert ledger.fund_balance(operator.fund).available == 0
+
+
+def test_nothing_committed_beyond_what_was_allocated_and_nothing_saved(financer, operator):
+    funded(financer, operator, allocated="5000.00")
+    grant(a_grant(operator, "4000.00"))
+    with pytest.raises(InvalidInput) as exc:
+        grant(a_grant(operator, "1000.01", reference="ENG-X"))
+    assert exc.value.errors[0].field == "amount"
+    assert not Commitment.objects.filter(reference="ENG-X").exists()  # the commitment row went with the refusal
+    assert ledger.operator_balance(operator).available == D("1000.00")
+
+
+def test_tranches_never_exceed_the_commitment_and_dates_follow_it(financer, operator):
+    funded(financer, operator)
+    commitment = grant(a_grant(operator, "10000.00"))
+    ledger.disburse(commitment=commitment, amount="6000.00", on=date(2024, 4, 1))
+    with pytest.raises(InvalidInput):
+        ledger.disburse(commitment=commitment, amount="4000.01", on=date(2024, 5, 1))
+    with pytest.raises(InvalidInput) as exc:
+        ledger.disburse(commitment=commitment, amount="100.00", on=date(2024, 2, 1))
+    assert exc.value.errors[0].field == "on"
+    ledger.disburse(commitment=commitment, amount="4000.00", on=date(2024, 5, 1))
+    assert ledger.commitment_balance(commitment).to_pay == 0
+
+
+@pytest.mark.parametrize("amount", ["10.001", "-5", "0", "abc", "NaN"])
+def test_bad_amounts_are_refused(financer, amount):
+    with pytest.raises(InvalidInput) as exc:
+        ledger.receive_contribution(financer=financer, amount=amount, on=date(2024, 1, 10))
+    assert exc.value.errors[0].field == "amount"
+    assert not LedgerEntry.objects.exists()
+
+
+def test_entries_are_immutable(financer):
+    entry = ledger.receive_contribution(financer=financer, amount="10.00", on=date(2024, 1, 10))
+    entry.amount = D("20.00")
+    with pytest.raises(ImmutableEntry):
+        entry.save()
+    with pytest.raises(ImmutableEntry):
+        entry.delete()
+
+
+def test_decommitment_frees_the_operator_and_loans_return_to_a_revolving_fund(financer, operator, reference_rate):
+    funded(financer, operator, allocated="60000.00")
+    loan = grant(a_grant(operator, "45000.00", kind="loan", legal_basis="de minimis"))
+    assert loan.instalments.count() == 60
+    assert sum(i.principal for i in loan.instalments.all()) == D("45000.00")
+    assert D("0") < loan.gross_grant_equivalent < D("45000")
+    ledger.disburse(commitment=loan, amount="45000.00", on=date(2024, 3, 5))
+    ledger.repay(commitment=loan, amount="750.00", on=date(2024, 4, 1))
+    with pytest.raises(InvalidInput):
+        ledger.repay(commitment=loan, amount="44250.01", on=date(2024, 5, 1))
+    assert arrears(loan, date(2024, 5, 1)) == D("750.00")  # two instalments due, one repaid
+    assert ledger.fund_balance(operator.fund).available == D("40750.00")  # 40 000 not allocated + 750 back
+    other = grant(a_grant(operator, "15000.00"))
+    ledger.decommit(commitment=other, amount="15000.00", on=date(2024, 6, 1))
+    assert ledger.operator_balance(operator).available == D("15000.00")
+    with pytest.raises(InvalidInput):
+        ledger.write_off(commitment=loan, amount="100.00", on=date(2024, 6, 1), reason="  ")
+    ledger.write_off(commitment=loan, amount="44250.00", on=date(2024, 6, 1), reason="liquidation judiciaire")
+    assert ledger.commitment_balance(loan).outstanding == 0
+
+
+def test_repayments_stay_out_of_a_non_revolving_fund(db, reference_rate):
+    from levier.funding.models import FundFinancer
+
+    fund = make_fund("fonds-non-renouvelable", revolving=False)
+    financer = FundFinancer.objects.create(fund=fund, organisation=OrganisationFactory(), kind="state")
+    operator = make_operator(fund)
+    funded(financer, operator, received="10000.00", allocated="10000.00")
+    loan = grant(a_grant(operator, "10000.00", kind="honour_loan", beneficiary=None, person_name="Jeanne Martin"))
+    ledger.disburse(commitment=loan, amount="10000.00", on=date(2024, 3, 2))
+    ledger.repay(commitment=loan, amount="1000.00", on=date(2024, 4, 1))
+    assert ledger.fund_balance(fund).available == 0
+
+
+def test_de_minimis_overrun_is_refused_with_the_figures(financer, operator):
+    funded(financer, operator, received="400000.00", allocated="400000.00")
+    company = OrganisationFactory()
+    grant(a_grant(operator, "200000.00", beneficiary=company, legal_basis="de minimis (règlement (UE) 2023/2831)"))
+    with pytest.raises(InvalidInput) as exc:
+        grant(a_grant(operator, "100000.01", beneficiary=company, legal_basis="de minimis",
+                      declared_de_minimis=[(date(2023, 1, 1), D("0"))]))
+    assert "300\u202f000,01" in exc.value.errors[0].message
+    linked = OrganisationFactory()
+    with pytest.raises(InvalidInput):  # a linked company it declared counts too
+        grant(a_grant(operator, "100000.01", beneficiary=linked, legal_basis="de minimis", linked_sirens=(company.siren,)))
+    grant(a_grant(operator, "100000.00", beneficiary=company, legal_basis="de minimis"))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_commitments_against_100000_allocated():
+    from levier.funding.models import FundFinancer
+
+    fund = make_fund("fonds-concurrence")
+    financer = FundFinancer.objects.create(fund=fund, organisation=OrganisationFactory(), kind="state")
+    operator = make_operator(fund)
+    funded(financer, operator)
+    companies = [OrganisationFactory() for _ in range(50)]
+    barrier = threading.Barrier(50)
+    outcomes = []
+
+    def commit(n):
+        try:
+            barrier.wait()
+            grant(a_grant(operator, "3000.00", reference=f"CONC-{n}", beneficiary=companies[n]))
+            outcomes.append("ok")
+        except InvalidInput as exc:
+            outcomes.append(exc.errors[0].message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=commit, args=(n,)) for n in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("ok") == 33
+    refusals = [o for o in outcomes if o != "ok"]
+    assert len(refusals) == 17 and all(r.startswith("Engagement de 3") for r in refusals)
+    balance = ledger.operator_balance(operator)
+    assert balance.available == D("1000.00")
+    assert Commitment.objects.filter(fund=fund).count() == 33
+    assert balance.committed == sum(e.amount for e in LedgerEntry.objects.filter(operator=operator, kind="commitment"))
