@@ -88,6 +88,9 @@ def load_demo_records() -> list[tuple[str, str, str, bool]]:
                 )
             credentials.append((email, password, role, needs_otp))
         _demo_application()
+        from levier.funding.demo import load_copil_demo  # the funds' demo needs the users' organisations
+
+        load_copil_demo()
     return credentials
 
 

@@ -80,7 +80,7 @@ class ConventionLog(models.Model):
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="logs")
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
-    by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField(blank=True)
 
