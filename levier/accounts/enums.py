@@ -13,9 +13,11 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "Auditeur"
     FSE_CONTROLLER = "fse_controller", "Contrôleur FSE"
     COMPANY = "company", "Entreprise ou porteur de projet"
+    COMMITTEE_MEMBER = "committee_member", "Membre extérieur d'un comité"
 
 
-STAFF_ROLES = frozenset(Role.values) - {Role.COMPANY}
+# Outside committee members (elected officials, bankers) see only the files of their agenda.
+STAFF_ROLES = frozenset(Role.values) - {Role.COMPANY, Role.COMMITTEE_MEMBER}
 # Roles that can see personal data of participants: they log in with a second factor.
 SECOND_FACTOR_ROLES = frozenset({Role.ADMINISTRATOR, Role.PLIE_COORDINATOR, Role.REFERENT, Role.FSE_CONTROLLER})
 READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.FSE_CONTROLLER})

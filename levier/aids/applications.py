@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from levier.accounts.enums import Role
@@ -36,6 +37,10 @@ SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89
 def detect_content_type(head: bytes) -> str | None:
     """PDF, JPEG or PNG from the first bytes of a file; None for anything else."""
     return next((kind for magic, kind in SIGNATURES.items() if head.startswith(magic)), None)
+
+
+# Sent inside the submission's transaction; the funding domain opens the instruction.
+application_submitted = Signal()
 
 
 def needs_de_minimis(rules: dict) -> bool:
@@ -184,4 +189,5 @@ def submit_application(*, application: Application, by, today: date | None = Non
         ApplicationLog.objects.create(
             application=locked, from_status=Application.Status.DRAFT, to_status=Application.Status.SUBMITTED, by=by
         )
+        application_submitted.send(sender=Application, application=locked)  # instruction opens (funding domain)
     return locked

@@ -5,3 +5,13 @@ class FundingConfig(AppConfig):
     name = "levier.funding"
     label = "funding"
     verbose_name = "Fonds, conventions et engagements"
+
+    def ready(self):
+        from levier.aids.applications import application_submitted
+
+        from .instruction import open_instruction
+
+        def on_submitted(sender, application, **kwargs):
+            open_instruction(application)
+
+        application_submitted.connect(on_submitted, dispatch_uid="funding-open-instruction", weak=False)

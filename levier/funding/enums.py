@@ -57,3 +57,24 @@ class EntryKind(models.TextChoices):
     RECOVERY = "recovery", "Reversement"
     WRITE_OFF = "write_off", "Passage en perte"
     IN_KIND = "in_kind", "Valorisation en nature"
+
+
+class InstructionStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Déposée"
+    UNDER_INSTRUCTION = "under_instruction", "En instruction"
+    AWAITING_DOCUMENTS = "awaiting_documents", "Pièces demandées"
+    ELIGIBLE = "eligible", "Éligible"
+    INELIGIBLE = "ineligible", "Inéligible"
+    IN_COMMITTEE = "in_committee", "Inscrite en comité"
+    GRANTED = "granted", "Accordée"
+    REFUSED = "refused", "Refusée"
+    AGREEMENT_SIGNED = "agreement_signed", "Convention signée"
+    DISBURSING = "disbursing", "Versements en cours"
+    FOLLOW_UP = "follow_up", "Suivi des emplois"
+    CLOSED = "closed", "Clôturée"
+    WITHDRAWN = "withdrawn", "Retirée par le demandeur"
+
+
+class CommitteeStatus(models.TextChoices):
+    PLANNED = "planned", "Prévu"
+    HELD = "held", "Tenu"

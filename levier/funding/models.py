@@ -10,7 +10,10 @@ from django.db.models import Q
 
 from levier.core.models import TimeStampedModel
 
-from .enums import CommitmentKind, ConventionKind, ConventionStatus, EntryKind, FinancerKind, FundKind, Procedure
+from .enums import (CommitmentKind, CommitteeStatus, ConventionKind, ConventionStatus, EntryKind, FinancerKind, FundKind,
+                    InstructionStatus, Procedure)
+from .querysets import (CommitmentQuerySet, ConventionQuerySet, FundQuerySet, InstructionQuerySet,
+                        LedgerEntryQuerySet)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -43,6 +46,8 @@ class Convention(TimeStampedModel):
     ends_on = models.DateField("fin", null=True, blank=True)
     closed_on = models.DateField("clôturée le", null=True, blank=True)
     shortfall_paid = models.DecimalField("reliquat versé au Trésor", **MONEY, default=Decimal("0.00"))
+
+    objects = ConventionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "convention de revitalisation"
@@ -102,6 +107,8 @@ class Fund(TimeStampedModel):
     ends_on = models.DateField("fin", null=True, blank=True)
     provenance = models.TextField("provenance", blank=True)
     schemes = models.ManyToManyField("aids.Scheme", through="FundScheme", related_name="+", blank=True)
+
+    objects = FundQuerySet.as_manager()
 
     class Meta:
         verbose_name = "fonds ou programme"
@@ -186,6 +193,8 @@ class Commitment(TimeStampedModel):
     other_financing = models.DecimalField("autres financements du projet", **MONEY, default=Decimal("0.00"))
     justification = models.TextField("justification d'un montant modifié", blank=True)
 
+    objects = CommitmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-committed_on", "reference"]
         constraints = [models.CheckConstraint(
@@ -245,6 +254,8 @@ class LedgerEntry(models.Model):
     recorded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField("enregistré le", auto_now_add=True)
 
+    objects = LedgerEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = "écriture"
         ordering = ["on", "id"]
@@ -276,3 +287,81 @@ class ReferenceRate(models.Model):
     @property
     def reference_rate(self) -> Decimal:
         return self.base_rate + self.margin
+
+
+# ---------------------------------------------------------------- instruction and committees
+
+
+class Committee(TimeStampedModel):
+    """A fund's decision committee: its agenda lists the files it decides."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="committees")
+    held_on = models.DateField("date du comité")
+    title = models.CharField("intitulé", max_length=200)
+    status = models.CharField("statut", max_length=10, choices=CommitteeStatus.choices, default=CommitteeStatus.PLANNED)
+    members = models.ManyToManyField("accounts.User", verbose_name="membres extérieurs", blank=True, related_name="committees")
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self):
+        return f"{self.title} ({self.held_on:%d/%m/%Y})"
+
+
+class Instruction(TimeStampedModel):
+    """The instruction of one submitted application, by the operator of a fund."""
+
+    application = models.OneToOneField("aids.Application", on_delete=models.PROTECT, related_name="instruction")
+    operator = models.ForeignKey(FundOperator, on_delete=models.PROTECT, related_name="instructions")
+    status = models.CharField("statut", max_length=20, choices=InstructionStatus.choices,
+                              default=InstructionStatus.SUBMITTED)
+    checklist = models.JSONField("pièces vérifiées", default=dict, blank=True)
+    reason = models.TextField("motif de la dernière décision", blank=True)
+    committee = models.ForeignKey(Committee, null=True, blank=True, on_delete=models.PROTECT, related_name="instructions")
+    decision = models.JSONField("montants accordés", default=list, blank=True)
+    agreement_signed_on = models.DateField("convention signée le", null=True, blank=True)
+    other_financing = models.DecimalField("autres financements du projet", **MONEY, default=Decimal("0.00"))
+    paper = models.BooleanField("dossier papier saisi par l'opérateur", default=False)
+
+    objects = InstructionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.application.number or f"Demande {self.application_id}"
+
+
+class InstructionLog(models.Model):
+    instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="logs")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class DocumentRequest(models.Model):
+    instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="document_requests")
+    message = models.TextField("pièces demandées")
+    due_on = models.DateField("à fournir avant le")
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    answer = models.TextField("réponse du demandeur", blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+
+class ConflictOfInterest(models.Model):
+    """A committee member withdraws from the deliberation on one file."""
+
+    instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="conflicts")
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="conflicts")
+    member = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    declared_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField("précision", max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["instruction", "committee", "member"], name="conflict_once")]

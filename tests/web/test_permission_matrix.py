@@ -20,7 +20,7 @@ from tests.factories import MembershipFactory, OrganisationFactory, UnitFactory,
 ANONYMOUS = "anonymous"
 ALL_ROLES = [ANONYMOUS, *Role.values]
 AUTHENTICATED = frozenset(Role.values)
-STAFF = frozenset(Role.values) - {Role.COMPANY}
+STAFF = frozenset(Role.values) - {Role.COMPANY, Role.COMMITTEE_MEMBER}
 WRITING_STAFF = STAFF - {Role.AUDITOR, Role.FSE_CONTROLLER}
 EVERYONE = frozenset(ALL_ROLES)
 

@@ -1,0 +1,358 @@
+"""Instruction of applications: a declared state machine, from submission to closure.
+
+    submitted → under_instruction ⇄ awaiting_documents → eligible | ineligible
+    eligible → in_committee → granted | refused | eligible (adjourned to the next agenda)
+    granted → agreement_signed → disbursing (tranches) → follow_up → closed
+    any state before the agreement → withdrawn (by the applicant)
+
+Every transition records who, when and why; only the roles allowed may fire it; a reason is
+mandatory for ineligible and refused; the applicant is e-mailed and sees the state and reasons.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.mail import send_mail
+from django.db import transaction
+
+from levier.accounts.enums import Role
+from levier.accounts.permissions import scope_of
+from levier.aids.models import Application
+from levier.core.errors import FieldError, InvalidInput
+from levier.core.formats import format_date, format_euros
+
+from . import ledger, services
+from .enums import LOAN_KINDS, CommitmentKind, CommitteeStatus
+from .enums import InstructionStatus as S
+from .models import (Commitment, Committee, ConflictOfInterest, DocumentRequest, FundOperator, FundScheme, Instruction,
+                     InstructionLog, JobReport)
+
+INSTRUCTOR, APPLICANT = "instructor", "applicant"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: str
+    by: str
+    label: str
+    reason_required: bool = False
+
+
+TRANSITIONS = {
+    "start": Transition(frozenset({S.SUBMITTED}), S.UNDER_INSTRUCTION, INSTRUCTOR, "Commencer l'instruction"),
+    "request_documents": Transition(frozenset({S.UNDER_INSTRUCTION}), S.AWAITING_DOCUMENTS, INSTRUCTOR, "Demander des pièces"),
+    "answer_documents": Transition(frozenset({S.AWAITING_DOCUMENTS}), S.UNDER_INSTRUCTION, APPLICANT, "Répondre à la demande de pièces"),
+    "declare_eligible": Transition(frozenset({S.UNDER_INSTRUCTION}), S.ELIGIBLE, INSTRUCTOR, "Déclarer éligible"),
+    "declare_ineligible": Transition(frozenset({S.UNDER_INSTRUCTION}), S.INELIGIBLE, INSTRUCTOR, "Déclarer inéligible", True),
+    "put_on_agenda": Transition(frozenset({S.ELIGIBLE}), S.IN_COMMITTEE, INSTRUCTOR, "Inscrire à l'ordre du jour"),
+    "grant": Transition(frozenset({S.IN_COMMITTEE}), S.GRANTED, INSTRUCTOR, "Accorder"),
+    "refuse": Transition(frozenset({S.IN_COMMITTEE}), S.REFUSED, INSTRUCTOR, "Refuser", True),
+    "adjourn": Transition(frozenset({S.IN_COMMITTEE}), S.ELIGIBLE, INSTRUCTOR, "Ajourner au comité suivant"),
+    "sign_agreement": Transition(frozenset({S.GRANTED}), S.AGREEMENT_SIGNED, INSTRUCTOR, "Enregistrer la convention signée"),
+    "disburse": Transition(frozenset({S.AGREEMENT_SIGNED, S.DISBURSING}), S.DISBURSING, INSTRUCTOR, "Verser une tranche"),
+    "start_follow_up": Transition(frozenset({S.DISBURSING}), S.FOLLOW_UP, INSTRUCTOR, "Passer au suivi des emplois"),
+    "close": Transition(frozenset({S.FOLLOW_UP}), S.CLOSED, INSTRUCTOR, "Clôturer"),
+    "withdraw": Transition(frozenset({S.SUBMITTED, S.UNDER_INSTRUCTION, S.AWAITING_DOCUMENTS, S.ELIGIBLE, S.IN_COMMITTEE,
+                                      S.GRANTED}), S.WITHDRAWN, APPLICANT, "Retirer la demande"),
+}
+COMPONENT_KINDS = {"loan": CommitmentKind.LOAN, "subsidy": CommitmentKind.SUBSIDY,
+                   "consulting_subsidy": CommitmentKind.SUBSIDY, "investment_subsidy": CommitmentKind.SUBSIDY,
+                   "consulting_days": CommitmentKind.CONSULTING}
+
+
+# ---------------------------------------------------------------- who may act
+
+
+def is_instructor(user, instruction: Instruction) -> bool:
+    scope = scope_of(user)
+    return scope.is_admin or instruction.operator.unit_id in scope.units(Role.OPERATOR_INSTRUCTOR)
+
+
+def is_applicant(user, instruction: Instruction) -> bool:
+    return instruction.application.organisation_id in scope_of(user).company_organisation_ids
+
+
+def allowed_actions(user, instruction: Instruction) -> list[str]:
+    """The actions this user may fire now (for pages and the API)."""
+    actor = {INSTRUCTOR: is_instructor(user, instruction), APPLICANT: is_applicant(user, instruction)}
+    return [name for name, t in TRANSITIONS.items() if instruction.status in t.sources and actor[t.by]]
+
+
+# ---------------------------------------------------------------- opening
+
+
+def operator_for(application: Application) -> FundOperator | None:
+    """The fund operator that instructs applications to this scheme: a fund drawing on the scheme
+    whose operator is the scheme's operator."""
+    funds = FundScheme.objects.filter(scheme_id=application.scheme_id).values("fund_id")
+    return (FundOperator.objects.filter(fund_id__in=funds, operator_id=application.scheme.operator_id)
+            .select_related("fund").order_by("fund__name").first())
+
+
+def open_instruction(application: Application, *, paper: bool = False) -> Instruction | None:
+    """Called when an application is submitted (signal from the catalogue) or entered on paper."""
+    operator = operator_for(application)
+    if operator is None or hasattr(application, "instruction"):
+        return None
+    instruction = Instruction.objects.create(application=application, operator=operator, paper=paper,
+                                             checklist={d["key"]: False for d in application.scheme.required_documents})
+    InstructionLog.objects.create(instruction=instruction, action="submit", to_status=S.SUBMITTED,
+                                  by=application.created_by, reason="Dossier papier" if paper else "")
+    return instruction
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def fire(instruction: Instruction, action: str, *, by, reason: str = "", on: date | None = None, **data) -> Instruction:
+    """Fire one transition (atomic): checks role, source state, reason and the action's data."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise InvalidInput.single("action", f"Action inconnue : « {action} ».")
+    with transaction.atomic():
+        locked = Instruction.objects.select_for_update().select_related("application", "operator").get(pk=instruction.pk)
+        allowed = is_instructor(by, locked) if transition.by == INSTRUCTOR else is_applicant(by, locked)
+        if not allowed:
+            who = "à l'instructeur du fonds" if transition.by == INSTRUCTOR else "au demandeur"
+            raise InvalidInput.single("action", f"« {transition.label} » : action réservée {who}.")
+        if locked.status not in transition.sources:
+            raise InvalidInput.single("action", f"« {transition.label} » impossible depuis l'état "
+                                                f"« {S(locked.status).label} ».")
+        reason = (reason or "").strip()
+        if transition.reason_required and not reason:
+            raise InvalidInput.single("reason", "Le motif est obligatoire : le demandeur doit savoir pourquoi.")
+        HANDLERS.get(action, _nothing)(locked, by=by, reason=reason, on=on, **data)
+        source = locked.status
+        locked.status = transition.target
+        if reason:
+            locked.reason = reason
+        locked.save()
+        InstructionLog.objects.create(instruction=locked, action=action, from_status=source, to_status=transition.target,
+                                      by=by, reason=reason)
+        transaction.on_commit(lambda: _notify(locked, transition, reason))
+    return locked
+
+
+def _nothing(instruction, **_):
+    pass
+
+
+def _request_documents(instruction, *, by, reason, on, message: str = "", due_on: date | None = None, **_):
+    errors = []
+    if not (message or "").strip():
+        errors.append(FieldError("message", "Précisez les pièces demandées."))
+    if due_on is None:
+        errors.append(FieldError("due_on", "Date limite de réponse obligatoire."))
+    elif on and due_on <= on:
+        errors.append(FieldError("due_on", "La date limite doit suivre la demande."))
+    if errors:
+        raise InvalidInput(errors)
+    DocumentRequest.objects.create(instruction=instruction, message=message.strip(), due_on=due_on, requested_by=by)
+
+
+def _answer_documents(instruction, *, answer: str = "", **_):
+    from django.utils import timezone
+
+    if not (answer or "").strip():
+        raise InvalidInput.single("answer", "Votre réponse est vide.")
+    request = instruction.document_requests.filter(answered_at__isnull=True).order_by("-id").first()
+    if request is not None:
+        request.answer, request.answered_at = answer.strip(), timezone.now()
+        request.save(update_fields=["answer", "answered_at"])
+
+
+def _declare_eligible(instruction, *, checklist: dict | None = None, **_):
+    if checklist is not None:
+        instruction.checklist = {key: bool(checklist.get(key)) for key in instruction.checklist}
+    missing = [key for key, checked in instruction.checklist.items() if not checked]
+    if missing:
+        labels = {d["key"]: d["label"] for d in instruction.application.scheme.required_documents}
+        raise InvalidInput([FieldError(f"checklist.{key}", f"Pièce non vérifiée : « {labels.get(key, key)} ».")
+                            for key in missing])
+
+
+def _put_on_agenda(instruction, *, committee: Committee | None = None, **_):
+    if committee is None:
+        raise InvalidInput.single("committee", "Choisissez le comité.")
+    if committee.fund_id != instruction.operator.fund_id or committee.status != CommitteeStatus.PLANNED:
+        raise InvalidInput.single("committee", "Comité inconnu, tenu, ou d'un autre fonds.")
+    instruction.committee = committee
+
+
+def _adjourn(instruction, **_):
+    instruction.committee = None  # back to the eligible files, for the next agenda
+
+
+def proposed_amounts(instruction: Instruction) -> list[dict]:
+    """The components computed by the rules version frozen with the application at submission."""
+    components = instruction.application.evaluation.get("components", [])
+    return [{"kind": c["kind"], "label": c.get("label", c["kind"]), "amount": c["amount"], "unit": c["unit"],
+             "legal_basis": c.get("legal_basis", "")} for c in components]
+
+
+def _amount(value, field) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput.single(field, f"Montant invalide : « {value} ».") from None
+
+
+def _grant(instruction, *, by, on, amounts: list[dict] | None = None, justification: str = "", jobs_due_months: int = 24, **_):
+    """Commit the amounts (the frozen rules' by default; edited ones need a justification)."""
+    if on is None:
+        raise InvalidInput.single("on", "Date de la décision obligatoire.")
+    proposed = proposed_amounts(instruction)
+    chosen = amounts if amounts is not None else proposed
+    edited = [(a, p) for a, p in zip(chosen, proposed) if _amount(a["amount"], "amounts") != _amount(p["amount"], "amounts")]
+    if (edited or len(chosen) != len(proposed)) and not justification.strip():
+        raise InvalidInput.single("justification", "Les montants diffèrent de ceux calculés par les règles : justification obligatoire.")
+    if not chosen:
+        raise InvalidInput.single("amounts", "Aucune composante à accorder.")
+    application = instruction.application
+    answers = application.answers or {}
+    jobs = int((answers.get("project") or {}).get("net_cdi_jobs_24m") or 0)
+    headcount = (answers.get("beneficiary") or {}).get("headcount")
+    declared = [(on, application.de_minimis_amount)] if application.de_minimis_amount else []
+    link = FundScheme.objects.filter(fund_id=instruction.operator.fund_id, scheme_id=application.scheme_id).first()
+    decision = []
+    for index, component in enumerate(chosen):
+        kind = COMPONENT_KINDS.get(component["kind"], CommitmentKind.SUBSIDY)
+        amount = _amount(component["amount"], f"amounts[{index}].amount")
+        if kind == CommitmentKind.CONSULTING:  # days valued at the fund's day rate
+            if link is None or link.day_rate is None:
+                raise InvalidInput.single(f"amounts[{index}]", "Jours de conseil : aucun tarif journalier sur ce fonds.")
+            amount = (amount * link.day_rate).quantize(Decimal("0.01"))
+        if amount <= 0:
+            continue
+        commitment = services.grant(services.Grant(
+            operator=instruction.operator, kind=kind, amount=amount, committed_on=on,
+            reference=f"{application.number}-{index + 1}", beneficiary=application.organisation,
+            scheme_id=application.scheme_id, application_id=application.pk, legal_basis=component.get("legal_basis", ""),
+            jobs_planned=jobs, jobs_due_on=services.rules.add_months(on, jobs_due_months),
+            reference_cdi_headcount=int(headcount) if headcount is not None else None,
+            other_financing=instruction.other_financing if index == 0 else Decimal("0.00"),
+            declared_de_minimis=declared, justification=justification.strip()), by=by)
+        decision.append({"commitment": commitment.reference, "kind": kind, "amount": f"{amount:.2f}"})
+    instruction.decision = decision
+
+
+def _sign_agreement(instruction, *, on, **_):
+    if on is None:
+        raise InvalidInput.single("on", "Date de signature obligatoire.")
+    instruction.agreement_signed_on = on
+
+
+def _disburse(instruction, *, by, on, tranches: dict | None = None, **_):
+    """Pay tranches: {commitment reference: amount}."""
+    if not tranches:
+        raise InvalidInput.single("tranches", "Indiquez le montant de la tranche.")
+    if on is None or (instruction.agreement_signed_on and on < instruction.agreement_signed_on):
+        raise InvalidInput.single("on", "Date du versement obligatoire, au plus tôt à la signature de la convention.")
+    commitments = {c.reference: c for c in instruction.application.commitments.all()}
+    for reference, amount in tranches.items():
+        if reference not in commitments:
+            raise InvalidInput.single("tranches", f"Engagement inconnu : {reference}.")
+        ledger.disburse(commitment=commitments[reference], amount=amount, on=on, by=by, note="Tranche")
+
+
+def _start_follow_up(instruction, **_):
+    for commitment in instruction.application.commitments.exclude(kind=CommitmentKind.CONSULTING):
+        left = ledger.commitment_balance(commitment).to_pay
+        if left > 0:
+            raise InvalidInput.single("tranches", f"{commitment.reference} : {format_euros(left, cents=True)} restent à "
+                                                  "verser ou à désengager avant le suivi.")
+
+
+def follow_up_pending(instruction: Instruction) -> list[str]:
+    """What still prevents closing: job follow-up not verified at its due date, loans not settled."""
+    pending = []
+    for commitment in instruction.application.commitments.all():
+        if commitment.jobs_planned and commitment.jobs_due_on:
+            verified = commitment.job_reports.filter(reported_on__gte=commitment.jobs_due_on, verified_jobs__isnull=False)
+            if not verified.exists():
+                pending.append(f"{commitment.reference} : emplois à vérifier à l'échéance du {format_date(commitment.jobs_due_on)}.")
+        if commitment.kind in LOAN_KINDS:
+            outstanding = ledger.commitment_balance(commitment).outstanding
+            if outstanding > 0:
+                pending.append(f"{commitment.reference} : {format_euros(outstanding, cents=True)} de prêt à rembourser "
+                               "ou passer en perte.")
+    return pending
+
+
+def _close(instruction, **_):
+    pending = follow_up_pending(instruction)
+    if pending:
+        raise InvalidInput([FieldError("follow_up", message) for message in pending])
+
+
+HANDLERS = {
+    "request_documents": _request_documents, "answer_documents": _answer_documents,
+    "declare_eligible": _declare_eligible, "put_on_agenda": _put_on_agenda, "adjourn": _adjourn, "grant": _grant,
+    "sign_agreement": _sign_agreement, "disburse": _disburse, "start_follow_up": _start_follow_up, "close": _close,
+}
+
+
+def _notify(instruction: Instruction, transition: Transition, reason: str) -> None:
+    application = instruction.application
+    recipients = [application.created_by.email] if application.created_by_id else []
+    if not recipients:
+        return
+    body = (f"Bonjour,\n\nVotre demande {application.number} ({application.scheme.name}) est maintenant : "
+            f"{transition.target.label}.\n" + (f"Motif : {reason}\n" if reason else "")
+            + "\nVous pouvez la suivre dans votre espace Levier.\n")
+    send_mail(f"[Levier] Demande {application.number} : {transition.target.label}", body, None, recipients)
+
+
+# ---------------------------------------------------------------- committees and job follow-up
+
+
+@transaction.atomic
+def declare_conflict(*, instruction: Instruction, by, note: str = "") -> ConflictOfInterest:
+    """An outside member withdraws from a file of their committee's agenda."""
+    committee = instruction.committee
+    if committee is None or not committee.members.filter(pk=by.pk).exists():
+        raise InvalidInput.single("committee", "Ce dossier n'est pas à l'ordre du jour de l'un de vos comités.")
+    conflict, _ = ConflictOfInterest.objects.get_or_create(instruction=instruction, committee=committee, member=by,
+                                                           defaults={"note": note.strip()[:300]})
+    InstructionLog.objects.create(instruction=instruction, action="conflict", from_status=instruction.status,
+                                  to_status=instruction.status, by=by, reason="Déport pour conflit d'intérêts")
+    return conflict
+
+
+@transaction.atomic
+def declare_jobs(*, commitment: Commitment, by, reported_on: date, cdi_headcount: int, qpv_resident_jobs: int = 0) -> JobReport:
+    """The company declares its CDI headcount; net jobs = headcount − reference headcount."""
+    if commitment.reference_cdi_headcount is None:
+        raise InvalidInput.single("reference_cdi_headcount", "Effectif CDI de référence inconnu pour cet engagement.")
+    if cdi_headcount < 0 or qpv_resident_jobs < 0:
+        raise InvalidInput.single("cdi_headcount", "Effectif positif ou nul attendu.")
+    if reported_on < commitment.committed_on:
+        raise InvalidInput.single("reported_on", "Déclaration antérieure à l'engagement.")
+    return JobReport.objects.create(commitment=commitment, reported_on=reported_on, cdi_headcount=cdi_headcount,
+                                    jobs_created=cdi_headcount - commitment.reference_cdi_headcount,
+                                    qpv_resident_jobs=qpv_resident_jobs)
+
+
+@transaction.atomic
+def verify_jobs(*, report: JobReport, by, verified_jobs: int, on: date) -> JobReport:
+    report.verified_jobs, report.verified_by, report.verified_on = verified_jobs, by, on
+    report.save(update_fields=["verified_jobs", "verified_by", "verified_on"])
+    return report
+
+
+def job_shortfall(commitment: Commitment, on: date) -> int | None:
+    """Jobs still missing at `on` (latest declaration) when the due date is near or past; None if none."""
+    if not commitment.jobs_planned:
+        return None
+    latest = commitment.job_reports.order_by("-reported_on", "-id").first()
+    created = latest.verified_jobs if latest and latest.verified_jobs is not None else (latest.jobs_created if latest else 0)
+    missing = commitment.jobs_planned - created
+    return missing if missing > 0 else None
+
+
+def recovery_due(commitment: Commitment, *, per_job: Decimal, missing_jobs: int) -> Decimal:
+    """Default recovery: subsidy per job × missing jobs, capped at what was paid."""
+    paid = ledger.commitment_balance(commitment).paid
+    return min(per_job * missing_jobs, paid)

@@ -1,0 +1,157 @@
+"""Instruction: the declared workflow from submission to closure, roles, reasons, amounts."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from levier.accounts.enums import Role
+from levier.aids import applications
+from levier.aids.models import Scheme
+from levier.core.errors import InvalidInput
+from levier.funding import instruction as flow
+from levier.funding import ledger
+from levier.funding.models import Committee, Fund, FundFinancer, FundOperator, FundScheme, Instruction, ReferenceRate
+from tests.factories import OrganisationFactory, UnitFactory, UserFactory, user_with_role
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+ANSWERS = {"beneficiary": {"kind": "company", "commune": "94041", "headcount": 40, "naf": "25.62B"},
+           "project": {"net_cdi_jobs_24m": 4}}
+
+
+@pytest.fixture
+def world(db):
+    from django.core.management import call_command
+
+    call_command("organisations", "load-reference")
+    call_command("aids", "load-reference")
+    scheme = Scheme.objects.get(slug="alixio")
+    manager_unit = UnitFactory(name="DDETS 94")
+    fund = Fund.objects.create(slug="fonds-94", name="Fonds de revitalisation du Val-de-Marne",
+                               manager=scheme.operator, owner_unit=manager_unit)
+    FundScheme.objects.create(fund=fund, scheme=scheme, day_rate=Decimal("900.00"))
+    operator_unit = scheme.owner_unit
+    operator = FundOperator.objects.create(fund=fund, operator=scheme.operator, unit=operator_unit)
+    financer = FundFinancer.objects.create(fund=fund, organisation=OrganisationFactory(), kind="revitalisation")
+    ledger.receive_contribution(financer=financer, amount="500000.00", on=date(2026, 1, 5))
+    ledger.allocate(operator=operator, amount="500000.00", on=date(2026, 1, 6))
+    ReferenceRate.objects.create(effective_from=date(2026, 1, 1), base_rate=Decimal("0.03"), source="démonstration",
+                                 demonstration=True)
+    instructor = user_with_role(Role.OPERATOR_INSTRUCTOR, operator_unit)
+    applicant = user_with_role(Role.COMPANY, OrganisationFactory(name="Mécanique d'Ivry").main_unit(),
+                               email="dirigeante@mecanique-ivry.test")
+    draft = applications.start_application(scheme=scheme, by=applicant, answers=ANSWERS)
+    for key in ("presentation", "kbis"):
+        applications.add_document(application=draft, by=applicant, document_key=key,
+                                  uploaded=SimpleUploadedFile(f"{key}.pdf", PDF))
+    applications.save_draft(application=draft, by=applicant, de_minimis_amount="0")
+    submitted = applications.submit_application(application=draft, by=applicant, today=date(2026, 11, 22))
+    committee = Committee.objects.create(fund=fund, held_on=date(2026, 12, 15), title="Comité de décembre")
+    return {"instruction": submitted.instruction, "instructor": instructor, "applicant": applicant, "fund": fund,
+            "committee": committee, "operator": operator}
+
+
+def test_submission_opens_the_instruction_with_the_scheme_checklist(world):
+    instruction = world["instruction"]
+    assert instruction.status == "submitted" and instruction.operator == world["operator"]
+    assert instruction.checklist == {"presentation": False, "kbis": False}
+
+
+def test_the_whole_journey_to_closure(world, django_capture_on_commit_callbacks):
+    i, instructor, applicant = world["instruction"], world["instructor"], world["applicant"]
+    i = flow.fire(i, "start", by=instructor)
+    i = flow.fire(i, "request_documents", by=instructor, on=date(2026, 11, 25), message="Bilan 2025", due_on=date(2026, 12, 10))
+    assert flow.allowed_actions(applicant, i) == ["answer_documents", "withdraw"]
+    i = flow.fire(i, "answer_documents", by=applicant, answer="Bilan joint par courriel")
+    with pytest.raises(InvalidInput) as exc:
+        flow.fire(i, "declare_eligible", by=instructor)
+    assert {e.field for e in exc.value.errors} == {"checklist.presentation", "checklist.kbis"}
+    i = flow.fire(i, "declare_eligible", by=instructor, checklist={"presentation": True, "kbis": True})
+    i = flow.fire(i, "put_on_agenda", by=instructor, committee=world["committee"])
+    i = flow.fire(i, "grant", by=instructor, on=date(2026, 12, 15))
+    amounts = {c["kind"]: c["amount"] for c in i.decision}
+    assert amounts == {"loan": "60000.00", "subsidy": "5000.00"}  # computed by the frozen rules (4 jobs)
+    i = flow.fire(i, "sign_agreement", by=instructor, on=date(2027, 1, 10))
+    loan, subsidy = sorted(i.application.commitments.all(), key=lambda c: c.kind)
+    assert loan.instalments.count() == 60
+    i = flow.fire(i, "disburse", by=instructor, on=date(2027, 1, 20), tranches={loan.reference: "30000.00", subsidy.reference: "2500.00"})
+    with pytest.raises(InvalidInput):
+        flow.fire(i, "start_follow_up", by=instructor)  # the second tranche is still due
+    with pytest.raises(InvalidInput):  # a tranche above the commitment
+        flow.fire(i, "disburse", by=instructor, on=date(2027, 6, 1), tranches={subsidy.reference: "2500.01"})
+    i = flow.fire(i, "disburse", by=instructor, on=date(2027, 6, 1), tranches={loan.reference: "30000.00", subsidy.reference: "2500.00"})
+    i = flow.fire(i, "start_follow_up", by=instructor)
+    report = flow.declare_jobs(commitment=loan, by=applicant, reported_on=date(2028, 12, 20), cdi_headcount=45)
+    assert report.jobs_created == 5
+    with pytest.raises(InvalidInput) as exc:
+        flow.fire(i, "close", by=instructor)
+    assert len(exc.value.errors) >= 2  # jobs not verified, loan not repaid
+    flow.verify_jobs(report=report, by=instructor, verified_jobs=4, on=date(2029, 1, 5))
+    flow.declare_jobs(commitment=subsidy, by=applicant, reported_on=date(2028, 12, 20), cdi_headcount=45)
+    flow.verify_jobs(report=subsidy.job_reports.get(), by=instructor, verified_jobs=4, on=date(2029, 1, 5))
+    ledger.repay(commitment=loan, amount="60000.00", on=date(2029, 2, 1), note="Remboursement anticipé")
+    with django_capture_on_commit_callbacks(execute=True):
+        i = flow.fire(i, "close", by=instructor)
+    assert i.status == "closed"
+    assert [log.action for log in i.logs.all()][-3:] == ["disburse", "start_follow_up", "close"]
+    assert any("Clôturée" in m.subject for m in mail.outbox) and mail.outbox[-1].to == ["dirigeante@mecanique-ivry.test"]
+
+
+def test_roles_states_and_reasons(world, django_capture_on_commit_callbacks):
+    i, instructor, applicant = world["instruction"], world["instructor"], world["applicant"]
+    with pytest.raises(InvalidInput):
+        flow.fire(i, "start", by=applicant)  # the applicant does not instruct
+    other = user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory())
+    with pytest.raises(InvalidInput):
+        flow.fire(i, "start", by=other)  # another operator's instructor neither
+    with pytest.raises(InvalidInput):
+        flow.fire(i, "grant", by=instructor, on=date(2026, 12, 1))  # not from "submitted"
+    i = flow.fire(i, "start", by=instructor)
+    with pytest.raises(InvalidInput) as exc:
+        flow.fire(i, "declare_ineligible", by=instructor, reason="  ")
+    assert exc.value.errors[0].field == "reason"
+    with django_capture_on_commit_callbacks(execute=True):
+        i = flow.fire(i, "declare_ineligible", by=instructor, reason="Effectif au-delà du plafond.")
+    assert Instruction.objects.get(pk=i.pk).reason == "Effectif au-delà du plafond."
+    assert "Motif : Effectif au-delà du plafond." in mail.outbox[-1].body
+
+
+def test_edited_amounts_need_a_justification_and_committee_members_see_their_agenda(world):
+    i, instructor = world["instruction"], world["instructor"]
+    for action in ("start",):
+        i = flow.fire(i, action, by=instructor)
+    i = flow.fire(i, "declare_eligible", by=instructor, checklist={"presentation": True, "kbis": True})
+    i = flow.fire(i, "put_on_agenda", by=instructor, committee=world["committee"])
+    banker = UserFactory(email="banquier@exemple.test")
+    from levier.accounts.services import grant_membership
+
+    grant_membership(user=banker, unit=world["fund"].owner_unit, role=Role.COMMITTEE_MEMBER, by=None)
+    assert not Instruction.objects.visible_to(banker).exists()
+    world["committee"].members.add(banker)
+    assert list(Instruction.objects.visible_to(banker)) == [i]
+    flow.declare_conflict(instruction=i, by=banker, note="Administrateur de la banque de l'entreprise")
+    edited = [{"kind": "loan", "amount": "45000.00"}, {"kind": "subsidy", "amount": "5000.00"}]
+    with pytest.raises(InvalidInput) as exc:
+        flow.fire(i, "grant", by=instructor, on=date(2026, 12, 15), amounts=edited)
+    assert exc.value.errors[0].field == "justification"
+    i = flow.fire(i, "grant", by=instructor, on=date(2026, 12, 15), amounts=edited, justification="Besoin revu en comité.")
+    assert {c["kind"]: c["amount"] for c in i.decision} == {"loan": "45000.00", "subsidy": "5000.00"}
+
+
+def test_withdrawal_before_signature_only(world):
+    i, instructor, applicant = world["instruction"], world["instructor"], world["applicant"]
+    i = flow.fire(i, "withdraw", by=applicant, reason="Projet abandonné")
+    assert i.status == "withdrawn" and flow.allowed_actions(applicant, i) == []
+
+
+def test_adjourned_files_come_back_to_the_next_agenda(world):
+    i, instructor = world["instruction"], world["instructor"]
+    i = flow.fire(i, "start", by=instructor)
+    i = flow.fire(i, "declare_eligible", by=instructor, checklist={"presentation": True, "kbis": True})
+    i = flow.fire(i, "put_on_agenda", by=instructor, committee=world["committee"])
+    i = flow.fire(i, "adjourn", by=instructor, reason="Plan de financement à compléter")
+    assert i.status == "eligible" and i.committee is None
+    with pytest.raises(InvalidInput):
+        flow.fire(i, "refuse", by=instructor, reason="x")  # not on an agenda any more
