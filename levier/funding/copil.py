@@ -44,6 +44,7 @@ class Scope:
     financer: str = ""  # SIREN
     start: date | None = None
     end: date | None = None
+    fund_ids: frozenset | None = None  # the funds the reader may see (None: every fund)
 
     @property
     def label(self) -> str:
@@ -86,8 +87,11 @@ def _territory(code: str) -> Territory:
 
 def _commitments(scope: Scope):
     query = Commitment.objects.all()
+    if scope.fund_ids is not None:
+        query = query.filter(fund_id__in=scope.fund_ids)
     if scope.fund:
-        if not Fund.objects.filter(slug=scope.fund).exists():
+        known = Fund.objects.filter(slug=scope.fund)
+        if not (known.filter(id__in=scope.fund_ids) if scope.fund_ids is not None else known).exists():
             raise InvalidInput.single("fund", f"Fonds inconnu : « {scope.fund} ».")
         query = query.filter(fund__slug=scope.fund)
     if scope.territory:

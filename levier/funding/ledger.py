@@ -268,3 +268,9 @@ def record_in_kind(*, commitment: Commitment, days, on: date, by=None, note: str
 def _check_date(commitment: Commitment, on: date) -> None:
     if on < commitment.committed_on:
         _refuse("on", f"Date antérieure à l'engagement du {format_date(commitment.committed_on)}.")
+
+
+def received_by_financer(fund: Fund):
+    """Contributions received per financer (rows: financer_id, total)."""
+    return (LedgerEntry.objects.filter(fund=fund, kind=K.CONTRIBUTION_RECEIVED).values("financer_id")
+            .annotate(total=Sum("amount")).order_by())

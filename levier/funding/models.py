@@ -335,8 +335,8 @@ class Instruction(TimeStampedModel):
 class InstructionLog(models.Model):
     instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="logs")
     action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=20, blank=True, choices=InstructionStatus.choices)
+    to_status = models.CharField(max_length=20, choices=InstructionStatus.choices)
     by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField(blank=True)

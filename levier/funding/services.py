@@ -211,3 +211,39 @@ def arrears(commitment: Commitment, on: date) -> Decimal:
     due = commitment.instalments.filter(due_on__lte=on).aggregate(s=Sum("principal"))["s"] or Decimal("0.00")
     balance = ledger.commitment_balance(commitment)
     return max(due - balance.repaid - balance.written_off, Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    financer: str
+    kind: str
+    pledged: Decimal
+    share: Decimal | None  # of the total pledged
+
+
+@dataclass(frozen=True)
+class CofinancingPlan:
+    lines: list[PlanLine]
+    total: Decimal
+    eu_share: Decimal | None
+    max_eu_rate: Decimal
+    errors: list[str]
+
+
+def cofinancing_plan(fund) -> CofinancingPlan:
+    """Each financer's share of what is pledged; the EU share must stay within the programme's
+    maximum rate (default 50 %; 40, 60 or 85 % by region category in 2021-2027)."""
+    from levier.core.formats import format_percent
+
+    from .enums import FinancerKind
+
+    financers = list(fund.financers.select_related("organisation"))
+    total = sum((f.pledged for f in financers), Decimal("0.00"))
+    lines = [PlanLine(f.organisation.name, f.get_kind_display(), f.pledged, rules.ratio(f.pledged, total)) for f in financers]
+    eu = sum((f.pledged for f in financers if f.kind == FinancerKind.EU_FSE), Decimal("0.00"))
+    eu_share = rules.ratio(eu, total)
+    errors = []
+    if eu_share is not None and eu_share > fund.max_eu_rate:
+        errors.append(f"Part de l'Union européenne de {format_percent(eu_share, 1)}, au-delà du taux maximal de "
+                      f"{format_percent(fund.max_eu_rate, 0)} fixé pour ce programme.")
+    return CofinancingPlan(lines, total, eu_share, fund.max_eu_rate, errors)

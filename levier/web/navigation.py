@@ -22,7 +22,7 @@ class NavItem:
         return self.roles is None or scope.has(*self.roles)
 
 
-STAFF = frozenset(Role.values) - {Role.COMPANY}
+STAFF = frozenset(Role.values) - {Role.COMPANY, Role.COMMITTEE_MEMBER}
 ITEMS = (
     NavItem("Guide des aides", "aids:search", None, public=True),
     NavItem("Simulateur", "aids:simulator", None, public=True),
@@ -33,6 +33,9 @@ ITEMS = (
     NavItem("Mon organisation", "organisations:list", frozenset({Role.COMPANY})),
     NavItem("Demandes d'accès", "accounts:membership_requests", frozenset({Role.OPERATOR_INSTRUCTOR, Role.COMPANY})),
     NavItem("Territoires", "territories:search", STAFF),
+    NavItem("Fonds", "funding:funds", frozenset({Role.STEERING, Role.OPERATOR_INSTRUCTOR, Role.AUDITOR})),
+    NavItem("Instruction", "funding:instructions",
+            frozenset({Role.OPERATOR_INSTRUCTOR, Role.STEERING, Role.AUDITOR, Role.COMMITTEE_MEMBER})),
     NavItem("Rapports", "reports:territories", frozenset({Role.STEERING, Role.AUDITOR})),
 )
 

@@ -23,6 +23,8 @@ AUTHENTICATED = frozenset(Role.values)
 STAFF = frozenset(Role.values) - {Role.COMPANY, Role.COMMITTEE_MEMBER}
 WRITING_STAFF = STAFF - {Role.AUDITOR, Role.FSE_CONTROLLER}
 EVERYONE = frozenset(ALL_ROLES)
+ADMIN = frozenset({Role.ADMINISTRATOR})
+FUND_READERS = frozenset({Role.ADMINISTRATOR, Role.STEERING, Role.OPERATOR_INSTRUCTOR, Role.AUDITOR})
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,20 @@ MATRIX = {
     ),
     "api:aids-scheme-search": Entry(EVERYONE, data={"q": "pret"}),
     "api:aids-scheme-detail": Entry(EVERYONE, kwargs=lambda w: {"slug": w["published_scheme"].slug}),
+    "funding:funds": Entry(FUND_READERS, foreign_text=lambda w: w["foreign_fund"].name, sees_foreign=ADMIN),
+    "funding:fund": Entry(ADMIN, kwargs=lambda w: {"slug": w["foreign_fund"].slug}),
+    "funding:conventions": Entry(AUTHENTICATED, foreign_text=lambda w: w["foreign_convention"].reference, sees_foreign=ADMIN),
+    "funding:convention": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_convention"].pk}),
+    "funding:commitment": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_commitment"].pk}),
+    "funding:declare_jobs": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_commitment"].pk}, method="post",
+                                  data={"reported_on": "2027-01-01", "cdi_headcount": "12"}, ok=(302,)),
+    "funding:copil": Entry(FUND_READERS, foreign_text=lambda w: w["foreign_company"].name, sees_foreign=ADMIN),
+    "funding:instructions": Entry(FUND_READERS | {Role.COMMITTEE_MEMBER},
+                                  foreign_text=lambda w: w["foreign_company"].name, sees_foreign=ADMIN),
+    "funding:instruction": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_instruction"].pk}),
+    "funding:conflict": Entry(frozenset(), kwargs=lambda w: {"pk": w["foreign_instruction"].pk}, method="post"),
+    "funding:transition": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_instruction"].pk, "action": "start"},
+                                method="post", ok=(302,)),
     "api-schema": Entry(EVERYONE),
     "api-docs": Entry(EVERYONE),
 }
@@ -191,6 +207,7 @@ def world(db):
         application=foreign_application, document_key="presentation", original_name="secret.pdf",
         file=SimpleUploadedFile("secret.pdf", b"%PDF-1.4 secret"), content_type="application/pdf", size=15, sha256="0" * 64,
     )
+    funding = _funding_world(other_unit, foreign_company, foreign_application)
     users = {}
     for role in Role.values:
         unit = own_company.main_unit() if role == Role.COMPANY else home_unit
@@ -200,8 +217,44 @@ def world(db):
         "users": users, "foreign_company": foreign_company, "foreign_person": foreign_person,
         "foreign_request": foreign_request, "home_unit": home_unit,
         "published_scheme": published_scheme, "draft_scheme": draft_scheme,
-        "foreign_application": foreign_application, "foreign_document": foreign_document,
+        "foreign_application": foreign_application, "foreign_document": foreign_document, **funding,
     }
+
+
+def _funding_world(other_unit, foreign_company, foreign_application):
+    """A fund, a convention, a commitment and an instruction of another unit, in the Val-de-Marne."""
+    from datetime import date
+    from decimal import Decimal
+
+    from levier.funding import ledger
+    from levier.funding.instruction import open_instruction
+    from levier.funding.models import Convention, Fund, FundFinancer, FundOperator, FundScheme
+    from levier.funding.services import Grant, grant
+
+    val_de_marne = Territory.objects.get(kind="departement", code="94")
+    fund = Fund.objects.create(slug="fonds-etranger", name="Fonds étranger Borée", manager=other_unit.organisation,
+                               owner_unit=other_unit)
+    fund.perimeter.set([val_de_marne])
+    operator = FundOperator.objects.create(fund=fund, operator=other_unit.organisation, unit=other_unit)
+    FundScheme.objects.create(fund=fund, scheme=foreign_application.scheme)
+    financer = FundFinancer.objects.create(fund=fund, organisation=OrganisationFactory(), kind="state")
+    ledger.receive_contribution(financer=financer, amount="10000.00", on=date(2026, 1, 1))
+    ledger.allocate(operator=operator, amount="10000.00", on=date(2026, 1, 1))
+    commitment = grant(Grant(operator=operator, kind="subsidy", amount=Decimal("5000"), committed_on=date(2026, 2, 1),
+                             reference="ENG-ETRANGER", beneficiary=foreign_company, reference_cdi_headcount=10))
+    convention = Convention.objects.create(
+        reference="CR-ETRANGERE-001", company=foreign_company, owner_unit=other_unit, kind="obligation",
+        classification_reason="test", procedure="pse", notified_on=date(2025, 1, 1), jobs_eliminated=10, bassin=val_de_marne,
+        rate=Decimal("2"), monthly_smic=Decimal("1801.80"), amount_owed=Decimal("36036.00"))
+    from levier.aids.models import SchemeVersion as Version
+
+    Application.objects.filter(pk=foreign_application.pk).update(
+        status="submitted", number="LEV-2026-999999", submitted_at="2026-11-22T10:00Z",
+        version=Version.objects.filter(scheme=foreign_application.scheme).first())
+    foreign_application.refresh_from_db()
+    instruction = open_instruction(foreign_application)
+    return {"foreign_fund": fund, "foreign_commitment": commitment, "foreign_convention": convention,
+            "foreign_instruction": instruction}
 
 
 def _call(client, entry: Entry, url: str):

@@ -14,6 +14,7 @@ from levier.aids.models import Application, Scheme
 from levier.aids.services import version_in_effect
 from levier.core.audit import log_read
 from levier.core.errors import InvalidInput
+from levier.funding import instruction as flow
 from levier.web.forms_base import DsfrFormMixin, add_errors
 
 
@@ -75,7 +76,13 @@ def application_detail(request, pk: int):
     version = application.version
     rules = (version or version_in_effect(application.scheme, timezone.localdate()) or application.scheme.versions.last()).rules
     present = {d.document_key for d in application.documents.all()}
+    instruction = getattr(application, "instruction", None)  # opened by the funding domain at submission
     return render(request, "aids/application.html", {
+        "instruction": instruction,
+        "actions": [(name, flow.TRANSITIONS[name]) for name in flow.allowed_actions(request.user, instruction)
+                    if flow.TRANSITIONS[name].by == flow.APPLICANT] if instruction else [],
+        "instruction_logs": instruction.logs.all() if instruction else [],
+        "commitments": application.commitments.all(),
         "title": f"Demande — {application.scheme.name}",
         "application": application,
         "is_applicant": is_applicant,

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -36,7 +38,8 @@ def organisation_list(request):
     template = "organisations/_list_rows.html" if request.htmx else "organisations/list.html"
     return render(
         request, template,
-        {"title": "Organisations", "form": form, "page": page, "can_create": _can_edit(request.user) and scope_of(request.user).is_staff_member},
+        {"title": "Organisations", "form": form, "page": page, "query": urlencode({"q": request.GET.get("q", "")}),
+         "can_create": _can_edit(request.user) and scope_of(request.user).is_staff_member},
     )
 
 

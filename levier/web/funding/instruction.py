@@ -1,0 +1,152 @@
+"""Instruction pages: the queue, one file with the actions the user may fire, committee members' view."""
+
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from levier.accounts.enums import Role
+from levier.accounts.permissions import scope_of
+from levier.core.audit import log_read
+from levier.core.errors import InvalidInput
+from levier.funding import instruction as flow
+from levier.funding.enums import CommitteeStatus
+from levier.funding.models import Commitment, Committee, Instruction
+
+
+@login_required
+def instruction_list(request):
+    scope = scope_of(request.user)
+    if not scope.has(Role.OPERATOR_INSTRUCTOR, Role.STEERING, Role.AUDITOR, Role.COMMITTEE_MEMBER):
+        raise PermissionDenied
+    instructions = (Instruction.objects.visible_to(request.user)
+                    .select_related("application__scheme", "application__organisation", "operator__fund", "committee")
+                    .order_by("-created_at"))
+    status = request.GET.get("statut", "")
+    if status:
+        instructions = instructions.filter(status=status)
+    return render(request, "funding/instructions.html", {
+        "title": "Instruction des demandes", "instructions": instructions[:200], "status": status,
+        "statuses": flow.S.choices})
+
+
+def _visible(request, pk: int) -> Instruction:
+    return get_object_or_404(
+        Instruction.objects.visible_to(request.user).select_related(
+            "application__scheme", "application__organisation", "application__version", "operator__fund", "committee"),
+        pk=pk)
+
+
+@login_required
+def instruction_detail(request, pk: int):
+    instruction = _visible(request, pk)
+    log_read(instruction.application)
+    actions = flow.allowed_actions(request.user, instruction)
+    labels = {d["key"]: d["label"] for d in instruction.application.scheme.required_documents}
+    return render(request, "funding/instruction.html", {
+        "title": f"Instruction — {instruction}", "instruction": instruction, "application": instruction.application,
+        "actions": [(name, flow.TRANSITIONS[name]) for name in actions],
+        "checklist": [(key, labels.get(key, key), checked) for key, checked in instruction.checklist.items()],
+        "proposed": flow.proposed_amounts(instruction),
+        "committees": Committee.objects.filter(fund=instruction.operator.fund, status=CommitteeStatus.PLANNED),
+        "commitments": instruction.application.commitments.all(),
+        "requests": instruction.document_requests.all(), "logs": instruction.logs.select_related("by"),
+        "pending": flow.follow_up_pending(instruction) if instruction.status == flow.S.FOLLOW_UP else [],
+        "is_member": instruction.committee is not None and instruction.committee.members.filter(pk=request.user.pk).exists(),
+        "conflicts": instruction.conflicts.select_related("member"), "today": timezone.localdate(),
+    })
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise InvalidInput.single("on", f"Date invalide : « {value} ».") from None
+
+
+def action_data(instruction: Instruction, action: str, data) -> dict:
+    """The transition's data from a form (or API) body."""
+    values = {"reason": data.get("reason", ""), "on": _date(data.get("on")) or timezone.localdate()}
+    if action == "request_documents":
+        values.update(message=data.get("message", ""), due_on=_date(data.get("due_on")))
+    elif action == "answer_documents":
+        values["answer"] = data.get("answer", "")
+    elif action == "declare_eligible":
+        values["checklist"] = {key: data.get(f"check_{key}") in ("on", "true", True, "1") for key in instruction.checklist}
+    elif action == "put_on_agenda":
+        committee_id = data.get("committee")
+        values["committee"] = Committee.objects.filter(pk=committee_id).first() if str(committee_id or "").isdigit() else None
+    elif action == "grant":
+        proposed = flow.proposed_amounts(instruction)
+        if any(f"amount_{i}" in data for i in range(len(proposed))):
+            values["amounts"] = [{**p, "amount": data.get(f"amount_{i}", p["amount"])} for i, p in enumerate(proposed)]
+        values["justification"] = data.get("justification", "")
+    elif action == "disburse":
+        values["tranches"] = {c.reference: data[f"tranche_{c.pk}"] for c in instruction.application.commitments.all()
+                              if data.get(f"tranche_{c.pk}")}
+    return values
+
+
+@login_required
+@require_POST
+def transition(request, pk: int, action: str):
+    instruction = _visible(request, pk)
+    if action not in flow.allowed_actions(request.user, instruction):
+        raise PermissionDenied
+    try:
+        flow.fire(instruction, action, by=request.user, **action_data(instruction, action, request.POST))
+    except InvalidInput as exc:
+        for error in exc.errors:
+            messages.error(request, error.message)
+    else:
+        messages.success(request, f"{flow.TRANSITIONS[action].label} : fait.")
+    if flow.is_applicant(request.user, instruction) and not flow.is_instructor(request.user, instruction):
+        return redirect("aids:application", pk=instruction.application_id)
+    return redirect("funding:instruction", pk=pk)
+
+
+@login_required
+@require_POST
+def conflict(request, pk: int):
+    instruction = _visible(request, pk)
+    try:
+        flow.declare_conflict(instruction=instruction, by=request.user, note=request.POST.get("note", ""))
+    except InvalidInput as exc:
+        raise PermissionDenied(exc.errors[0].message) from exc
+    messages.success(request, "Votre déport est enregistré : vous ne prenez pas part à la délibération sur ce dossier.")
+    return redirect("funding:instruction", pk=pk)
+
+
+class JobsForm(forms.Form):
+    reported_on = forms.DateField()
+    cdi_headcount = forms.IntegerField(min_value=0)
+    qpv_resident_jobs = forms.IntegerField(min_value=0, required=False)
+
+
+@login_required
+@require_POST
+def declare_jobs(request, pk: int):
+    commitment = get_object_or_404(Commitment.objects.visible_to(request.user), pk=pk)
+    scope = scope_of(request.user)
+    if not (scope.is_admin or commitment.beneficiary_id in scope.company_organisation_ids
+            or commitment.operator.unit_id in scope.units(Role.OPERATOR_INSTRUCTOR)):
+        raise PermissionDenied
+    form = JobsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Date et effectif CDI (nombre entier) obligatoires.")
+        return redirect("funding:commitment", pk=pk)
+    try:
+        flow.declare_jobs(commitment=commitment, by=request.user, reported_on=form.cleaned_data["reported_on"],
+                          cdi_headcount=form.cleaned_data["cdi_headcount"],
+                          qpv_resident_jobs=form.cleaned_data["qpv_resident_jobs"] or 0)
+    except InvalidInput as exc:
+        for error in exc.errors:
+            messages.error(request, error.message)
+    else:
+        messages.success(request, "Déclaration d'emplois enregistrée.")
+    return redirect("funding:commitment", pk=pk)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import instruction, views
+
+app_name = "funding"
+urlpatterns = [
+    path("", views.fund_list, name="funds"),
+    path("conventions/", views.convention_list, name="conventions"),
+    path("conventions/<int:pk>/", views.convention_detail, name="convention"),
+    path("engagements/<int:pk>/", views.commitment_detail, name="commitment"),
+    path("engagements/<int:pk>/emplois/", instruction.declare_jobs, name="declare_jobs"),
+    path("copil/", views.copil, name="copil"),
+    path("instruction/", instruction.instruction_list, name="instructions"),
+    path("instruction/<int:pk>/", instruction.instruction_detail, name="instruction"),
+    path("instruction/<int:pk>/deport/", instruction.conflict, name="conflict"),
+    path("instruction/<int:pk>/<str:action>/", instruction.transition, name="transition"),
+    path("<slug:slug>/", views.fund_detail, name="fund"),
+]
