@@ -3,12 +3,28 @@ from rest_framework.routers import SimpleRouter
 
 from .accounts.views import MembershipRequestViewSet, MeView
 from .aids import views as aids
+from .funding import views as funding
 from .organisations.views import OrganisationViewSet
 from .territories import views as territories
 
-router = SimpleRouter()
+
+
+class Router(SimpleRouter):
+    """Routes answer with or without their trailing slash (".../transitions" as documented)."""
+
+    def __init__(self):
+        super().__init__()
+        self.trailing_slash = "/?"
+
+
+router = Router()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("membership-requests", MembershipRequestViewSet, basename="membership-request")
+router.register("funding/conventions", funding.ConventionViewSet, basename="funding-convention")
+router.register("funding/funds", funding.FundViewSet, basename="funding-fund")
+router.register("funding/commitments", funding.CommitmentViewSet, basename="funding-commitment")
+router.register("funding/entries", funding.EntryViewSet, basename="funding-entry")
+router.register("funding/applications", funding.ApplicationViewSet, basename="funding-application")
 
 app_name = "api"
 urlpatterns = [

@@ -356,3 +356,36 @@ def recovery_due(commitment: Commitment, *, per_job: Decimal, missing_jobs: int)
     """Default recovery: subsidy per job × missing jobs, capped at what was paid."""
     paid = ledger.commitment_balance(commitment).paid
     return min(per_job * missing_jobs, paid)
+
+
+# ---------------------------------------------------------------- input of pages and API
+
+
+def parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise InvalidInput.single("on", f"Date invalide : « {value} ».") from None
+
+
+def action_data(instruction: Instruction, action: str, data, *, today: date) -> dict:
+    """The transition's data from a form (or API) body; the date defaults to `today`."""
+    values = {"reason": data.get("reason", ""), "on": parse_date(data.get("on")) or today}
+    if action == "request_documents":
+        values.update(message=data.get("message", ""), due_on=parse_date(data.get("due_on")))
+    elif action == "answer_documents":
+        values["answer"] = data.get("answer", "")
+    elif action == "declare_eligible":
+        values["checklist"] = {key: data.get(f"check_{key}") in ("on", "true", True, "1") for key in instruction.checklist}
+    elif action == "put_on_agenda":
+        committee_id = data.get("committee")
+        values["committee"] = Committee.objects.filter(pk=committee_id).first() if str(committee_id or "").isdigit() else None
+    elif action == "grant":
+        proposed = flow.proposed_amounts(instruction)
+        if any(f"amount_{i}" in data for i in range(len(proposed))):
+            values["amounts"] = [{**p, "amount": data.get(f"amount_{i}", p["amount"])} for i, p in enumerate(proposed)]
+        values["justification"] = data.get("justification", "")
+    elif action == "disburse":
+        values["tranches"] = {c.reference: data[f"tranche_{c.pk}"] for c in instruction.application.commitments.all()
+                              if data.get(f"tranche_{c.pk}")}
+    return values

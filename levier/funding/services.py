@@ -84,16 +84,24 @@ class ConventionSummary:
 
 
 def convention_summary(convention: Convention) -> ConventionSummary:
-    """For the DDETS: amount owed vs used (valued direct actions + payments into funds), jobs created
-    (direct actions and the commitments of the funds it paid into, pro rata being the funds' matter)
-    vs jobs eliminated."""
+    """For the DDETS: amount owed vs used (valued direct actions + payments into funds); jobs created
+    by its direct actions plus, for each fund it paid into, the jobs declared by that fund's
+    beneficiaries in proportion of its share of the fund's receipts (rounded down) — vs eliminated."""
+    from .copil import Scope, copil_figures
+
     direct = convention.direct_actions.aggregate(v=Sum("value"), j=Sum("jobs_created"))
-    paid = LedgerEntry.objects.filter(kind=EntryKind.CONTRIBUTION_RECEIVED, financer__convention=convention).aggregate(
-        v=Sum("amount"))["v"] or Decimal("0.00")
+    received = LedgerEntry.objects.filter(kind=EntryKind.CONTRIBUTION_RECEIVED)
+    by_fund = dict(received.filter(financer__convention=convention).values_list("fund_id").annotate(v=Sum("amount")).order_by())
+    paid = sum(by_fund.values(), Decimal("0.00"))
+    jobs = Decimal(direct["j"] or 0)
+    for fund_id, amount in by_fund.items():
+        fund_total = received.filter(fund_id=fund_id).aggregate(v=Sum("amount"))["v"]
+        fund_jobs = copil_figures(Scope(fund_ids=frozenset({fund_id})))["jobs_created"]
+        jobs += Decimal(fund_jobs) * amount / fund_total
     direct_value = direct["v"] or Decimal("0.00")
     used = direct_value + paid
     return ConventionSummary(convention.amount_owed, direct_value, paid, used, max(convention.amount_owed - used, Decimal("0.00")),
-                             convention.jobs, direct["j"] or 0)
+                             convention.jobs, int(jobs))
 
 
 @transaction.atomic

@@ -96,3 +96,14 @@ def test_pdf_and_xlsx_formats(demo, tmp_path):
 
     sheets = load_workbook(xlsx).sheetnames
     assert any("Chiffres" in name for name in sheets)
+
+
+def test_a_convention_summary_counts_its_share_of_the_funds_jobs(demo):
+    from levier.funding.models import Convention
+    from levier.funding.services import convention_summary
+
+    airbus = convention_summary(Convention.objects.get(reference="CR-13-2019-002"))
+    assert airbus.paid_into_funds == Decimal("600000.00") and airbus.jobs_created == 500  # sole financer of its fund
+    chimie = convention_summary(Convention.objects.get(reference="CR-13-2018-004"))
+    assert chimie.jobs_created == 267  # 420 jobs of AMPA × 440 000 / 690 000, rounded down
+    assert chimie.owed == Convention.objects.get(reference="CR-13-2018-004").amount_owed

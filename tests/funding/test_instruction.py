@@ -1,56 +1,16 @@
 """Instruction: the declared workflow from submission to closure, roles, reasons, amounts."""
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from levier.accounts.enums import Role
-from levier.aids import applications
-from levier.aids.models import Scheme
 from levier.core.errors import InvalidInput
 from levier.funding import instruction as flow
 from levier.funding import ledger
-from levier.funding.models import Committee, Fund, FundFinancer, FundOperator, FundScheme, Instruction, ReferenceRate
-from tests.factories import OrganisationFactory, UnitFactory, UserFactory, user_with_role
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-ANSWERS = {"beneficiary": {"kind": "company", "commune": "94041", "headcount": 40, "naf": "25.62B"},
-           "project": {"net_cdi_jobs_24m": 4}}
-
-
-@pytest.fixture
-def world(db):
-    from django.core.management import call_command
-
-    call_command("organisations", "load-reference")
-    call_command("aids", "load-reference")
-    scheme = Scheme.objects.get(slug="alixio")
-    manager_unit = UnitFactory(name="DDETS 94")
-    fund = Fund.objects.create(slug="fonds-94", name="Fonds de revitalisation du Val-de-Marne",
-                               manager=scheme.operator, owner_unit=manager_unit)
-    FundScheme.objects.create(fund=fund, scheme=scheme, day_rate=Decimal("900.00"))
-    operator_unit = scheme.owner_unit
-    operator = FundOperator.objects.create(fund=fund, operator=scheme.operator, unit=operator_unit)
-    financer = FundFinancer.objects.create(fund=fund, organisation=OrganisationFactory(), kind="revitalisation")
-    ledger.receive_contribution(financer=financer, amount="500000.00", on=date(2026, 1, 5))
-    ledger.allocate(operator=operator, amount="500000.00", on=date(2026, 1, 6))
-    ReferenceRate.objects.create(effective_from=date(2026, 1, 1), base_rate=Decimal("0.03"), source="démonstration",
-                                 demonstration=True)
-    instructor = user_with_role(Role.OPERATOR_INSTRUCTOR, operator_unit)
-    applicant = user_with_role(Role.COMPANY, OrganisationFactory(name="Mécanique d'Ivry").main_unit(),
-                               email="dirigeante@mecanique-ivry.test")
-    draft = applications.start_application(scheme=scheme, by=applicant, answers=ANSWERS)
-    for key in ("presentation", "kbis"):
-        applications.add_document(application=draft, by=applicant, document_key=key,
-                                  uploaded=SimpleUploadedFile(f"{key}.pdf", PDF))
-    applications.save_draft(application=draft, by=applicant, de_minimis_amount="0")
-    submitted = applications.submit_application(application=draft, by=applicant, today=date(2026, 11, 22))
-    committee = Committee.objects.create(fund=fund, held_on=date(2026, 12, 15), title="Comité de décembre")
-    return {"instruction": submitted.instruction, "instructor": instructor, "applicant": applicant, "fund": fund,
-            "committee": committee, "operator": operator}
+from levier.funding.models import Instruction
+from tests.factories import UnitFactory, UserFactory, user_with_role
 
 
 def test_submission_opens_the_instruction_with_the_scheme_checklist(world):

@@ -133,6 +133,11 @@ MATRIX = {
     "funding:commitment": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_commitment"].pk}),
     "funding:declare_jobs": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_commitment"].pk}, method="post",
                                   data={"reported_on": "2027-01-01", "cdi_headcount": "12"}, ok=(302,)),
+    "funding:verify_jobs": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_commitment"].pk,
+                                                        "report_pk": w["foreign_report"].pk},
+                                 method="post", data={"verified_jobs": "2"}, ok=(302,)),
+    "funding:repay": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_commitment"].pk}, method="post",
+                           data={"amount": "10.00", "on": "2026-03-01"}, ok=(302,)),
     "funding:copil": Entry(FUND_READERS, foreign_text=lambda w: w["foreign_company"].name, sees_foreign=ADMIN),
     "funding:instructions": Entry(FUND_READERS | {Role.COMMITTEE_MEMBER},
                                   foreign_text=lambda w: w["foreign_company"].name, sees_foreign=ADMIN),
@@ -140,6 +145,22 @@ MATRIX = {
     "funding:conflict": Entry(frozenset(), kwargs=lambda w: {"pk": w["foreign_instruction"].pk}, method="post"),
     "funding:transition": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_instruction"].pk, "action": "start"},
                                 method="post", ok=(302,)),
+    "api:funding-convention-list": Entry(AUTHENTICATED, foreign_text=lambda w: w["foreign_convention"].reference,
+                                         sees_foreign=ADMIN),
+    "api:funding-convention-detail": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_convention"].pk}),
+    "api:funding-fund-list": Entry(AUTHENTICATED, foreign_text=lambda w: w["foreign_fund"].name, sees_foreign=ADMIN),
+    "api:funding-fund-detail": Entry(ADMIN, kwargs=lambda w: {"slug": w["foreign_fund"].slug}),
+    "api:funding-commitment-list": Entry(AUTHENTICATED, foreign_text=lambda w: w["foreign_commitment"].reference,
+                                         sees_foreign=ADMIN),
+    "api:funding-commitment-detail": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_commitment"].pk}),
+    "api:funding-entry-list": Entry(AUTHENTICATED, foreign_text=lambda w: w["foreign_commitment"].reference,
+                                    sees_foreign=ADMIN),
+    "api:funding-entry-detail": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_commitment"].entries.first().pk}),
+    "api:funding-application-list": Entry(AUTHENTICATED, foreign_text=lambda w: w["foreign_company"].name,
+                                          sees_foreign=ADMIN),
+    "api:funding-application-detail": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_instruction"].pk}),
+    "api:funding-application-transitions": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_instruction"].pk},
+                                                 method="post", data={"action": "start"}),
     "api-schema": Entry(EVERYONE),
     "api-docs": Entry(EVERYONE),
 }
@@ -253,7 +274,10 @@ def _funding_world(other_unit, foreign_company, foreign_application):
         version=Version.objects.filter(scheme=foreign_application.scheme).first())
     foreign_application.refresh_from_db()
     instruction = open_instruction(foreign_application)
-    return {"foreign_fund": fund, "foreign_commitment": commitment, "foreign_convention": convention,
+    from levier.funding.models import JobReport
+
+    report = JobReport.objects.create(commitment=commitment, reported_on=date(2026, 6, 1), cdi_headcount=12, jobs_created=2)
+    return {"foreign_fund": fund, "foreign_commitment": commitment, "foreign_convention": convention, "foreign_report": report,
             "foreign_instruction": instruction}
 
 

@@ -62,36 +62,6 @@ def instruction_detail(request, pk: int):
     })
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise InvalidInput.single("on", f"Date invalide : « {value} ».") from None
-
-
-def action_data(instruction: Instruction, action: str, data) -> dict:
-    """The transition's data from a form (or API) body."""
-    values = {"reason": data.get("reason", ""), "on": _date(data.get("on")) or timezone.localdate()}
-    if action == "request_documents":
-        values.update(message=data.get("message", ""), due_on=_date(data.get("due_on")))
-    elif action == "answer_documents":
-        values["answer"] = data.get("answer", "")
-    elif action == "declare_eligible":
-        values["checklist"] = {key: data.get(f"check_{key}") in ("on", "true", True, "1") for key in instruction.checklist}
-    elif action == "put_on_agenda":
-        committee_id = data.get("committee")
-        values["committee"] = Committee.objects.filter(pk=committee_id).first() if str(committee_id or "").isdigit() else None
-    elif action == "grant":
-        proposed = flow.proposed_amounts(instruction)
-        if any(f"amount_{i}" in data for i in range(len(proposed))):
-            values["amounts"] = [{**p, "amount": data.get(f"amount_{i}", p["amount"])} for i, p in enumerate(proposed)]
-        values["justification"] = data.get("justification", "")
-    elif action == "disburse":
-        values["tranches"] = {c.reference: data[f"tranche_{c.pk}"] for c in instruction.application.commitments.all()
-                              if data.get(f"tranche_{c.pk}")}
-    return values
-
-
 @login_required
 @require_POST
 def transition(request, pk: int, action: str):
@@ -99,7 +69,7 @@ def transition(request, pk: int, action: str):
     if action not in flow.allowed_actions(request.user, instruction):
         raise PermissionDenied
     try:
-        flow.fire(instruction, action, by=request.user, **action_data(instruction, action, request.POST))
+        flow.fire(instruction, action, by=request.user, **flow.action_data(instruction, action, request.POST, today=timezone.localdate()))
     except InvalidInput as exc:
         for error in exc.errors:
             messages.error(request, error.message)
@@ -149,4 +119,44 @@ def declare_jobs(request, pk: int):
             messages.error(request, error.message)
     else:
         messages.success(request, "Déclaration d'emplois enregistrée.")
+    return redirect("funding:commitment", pk=pk)
+
+
+def _instructed(request, pk: int) -> Commitment:
+    """A commitment the user may act on as its operator's instructor (or administrator)."""
+    commitment = get_object_or_404(Commitment.objects.visible_to(request.user).select_related("operator"), pk=pk)
+    scope = scope_of(request.user)
+    if not (scope.is_admin or commitment.operator.unit_id in scope.units(Role.OPERATOR_INSTRUCTOR)):
+        raise PermissionDenied
+    return commitment
+
+
+@login_required
+@require_POST
+def verify_jobs(request, pk: int, report_pk: int):
+    commitment = _instructed(request, pk)
+    report = get_object_or_404(commitment.job_reports, pk=report_pk)
+    value = request.POST.get("verified_jobs", "")
+    if not value.lstrip("-").isdigit():
+        messages.error(request, "Nombre d'emplois vérifiés : nombre entier attendu.")
+    else:
+        flow.verify_jobs(report=report, by=request.user, verified_jobs=int(value), on=timezone.localdate())
+        messages.success(request, "Emplois vérifiés.")
+    return redirect("funding:commitment", pk=pk)
+
+
+@login_required
+@require_POST
+def repay(request, pk: int):
+    from levier.funding import ledger
+
+    commitment = _instructed(request, pk)
+    try:
+        ledger.repay(commitment=commitment, amount=request.POST.get("amount", ""), by=request.user,
+                     on=flow.parse_date(request.POST.get("on")) or timezone.localdate(), note=request.POST.get("note", ""))
+    except InvalidInput as exc:
+        for error in exc.errors:
+            messages.error(request, error.message)
+    else:
+        messages.success(request, "Remboursement enregistré.")
     return redirect("funding:commitment", pk=pk)

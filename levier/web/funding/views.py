@@ -82,13 +82,15 @@ def commitment_detail(request, pk: int):
     commitment = get_object_or_404(
         Commitment.objects.visible_to(request.user).select_related("fund", "beneficiary", "operator__operator", "scheme"), pk=pk)
     today = timezone.localdate()
+    scope = scope_of(request.user)
+    is_instructor = scope.is_admin or commitment.operator.unit_id in scope.units(Role.OPERATOR_INSTRUCTOR)
+    is_beneficiary = commitment.beneficiary_id in scope.company_organisation_ids
     return render(request, "funding/commitment.html", {
         "title": f"Engagement {commitment.reference}", "commitment": commitment,
         "balance": ledger.commitment_balance(commitment), "arrears": services.arrears(commitment, today),
         "entries": commitment.entries.order_by("on", "id"), "instalments": commitment.instalments.all(),
         "reports": commitment.job_reports.all(), "shortfall": _shortfall(commitment, today),
-        "can_declare": commitment.beneficiary_id in scope_of(request.user).company_organisation_ids
-        or scope_of(request.user).is_admin or commitment.operator.unit_id in scope_of(request.user).units(Role.OPERATOR_INSTRUCTOR),
+        "can_declare": is_beneficiary or is_instructor, "is_instructor": is_instructor,
     })
 
 
