@@ -26,6 +26,11 @@ LEVIER_OPERATOR_NAME = env_str("LEVIER_OPERATOR_NAME", "DDETS des Bouches-du-Rh√
 LEVIER_DPO_EMAIL = env_str("LEVIER_DPO_EMAIL", "dpd@levier.example.org")
 LEVIER_CONTACT_EMAIL = env_str("LEVIER_CONTACT_EMAIL", "contact@levier.example.org")
 LEVIER_OTP_REQUIRED = env_bool("LEVIER_OTP_REQUIRED", True)
+# Mail to applicants (instruction): an SMTP relay in production, the console in development.
+EMAIL_BACKEND = env_str("LEVIER_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("LEVIER_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("LEVIER_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("LEVIER_FROM_EMAIL", "Levier <ne-pas-repondre@levier.example.org>")
 # Simulation statistics are counted in memory and written at most every N seconds (0: at once).
 LEVIER_SIMULATION_FLUSH_SECONDS = env_int("LEVIER_SIMULATION_FLUSH_SECONDS", 30)
 

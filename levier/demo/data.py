@@ -35,5 +35,6 @@ USERS = [
     ("auditeur", "Aude", "Auditrice", Role.AUDITOR, "ddets-13-audit", ["airbus-developpement-fonds", "ampa"]),
     ("controleur-fse", "Fanny", "Contrôleuse", Role.FSE_CONTROLLER, "metropole-amp-fse-control", ["plie-pays-aix"]),
     ("entreprise", "Étienne", "Entrepreneur", Role.COMPANY, "demo-apm", []),
+    ("comite", "Colette", "Banquière", Role.COMMITTEE_MEMBER, "ddets-13-revitalisation", []),
 ]
 EMAIL_DOMAIN = "demo.levier.example"

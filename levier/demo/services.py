@@ -88,9 +88,10 @@ def load_demo_records() -> list[tuple[str, str, str, bool]]:
                 )
             credentials.append((email, password, role, needs_otp))
         _demo_application()
-        from levier.funding.demo import load_copil_demo  # the funds' demo needs the users' organisations
+        from levier.funding.demo import load_copil_demo, load_instruction_demo  # needs the users' organisations
 
         load_copil_demo()
+        load_instruction_demo(EMAIL_DOMAIN=data.EMAIL_DOMAIN)
     return credentials
 
 

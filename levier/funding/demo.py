@@ -129,3 +129,45 @@ def _financer(fund: Fund, spec: dict, ddets: Unit, by) -> FundFinancer:
         services.sign_convention(convention=convention, by=by, signed_on=signed_on, ends_on=rules.add_months(signed_on, 36))
     return FundFinancer.objects.create(fund=fund, organisation=organisation, kind=spec["kind"], convention=convention,
                                        pledged=Decimal(spec["received"]))
+
+
+def load_instruction_demo(*, EMAIL_DOMAIN: str) -> None:  # noqa: N803 — the demo's constant, passed as is
+    """A file of the demo company to the Airbus Développement fund, submitted and on the agenda of a
+    December committee whose outside member is the demo's committee user (idempotent)."""
+    from django.core.files.base import ContentFile
+    from django.test.utils import override_settings
+
+    from levier.accounts.models import User
+    from levier.aids import applications
+    from levier.aids.models import Application
+
+    from . import instruction as flow
+    from .models import Committee
+
+    scheme = Scheme.objects.filter(slug="fonds-airbus-developpement").first()
+    company_user = User.objects.filter(email=f"entreprise@{EMAIL_DOMAIN}").first()
+    if scheme is None or company_user is None or Application.objects.filter(scheme=scheme, created_by=company_user).exists():
+        return
+    fund = Fund.objects.get(slug="fonds-airbus-developpement")
+    committee, _ = Committee.objects.get_or_create(fund=fund, title="Comité d'engagement de décembre 2026",
+                                                   defaults={"held_on": date(2026, 12, 15)})
+    member = User.objects.filter(email=f"comite@{EMAIL_DOMAIN}").first()
+    if member is not None:
+        committee.members.add(member)
+    draft = applications.start_application(scheme=scheme, by=company_user, answers={
+        "beneficiary": {"kind": "company", "commune": "13001", "headcount": 42, "naf": "25.62A"},
+        "project": {"net_cdi_jobs_24m": 6, "investment_eur": "250000"}})
+    for document in scheme.required_documents:
+        applications.add_document(application=draft, by=company_user, document_key=document["key"],
+                                  uploaded=ContentFile(b"%PDF-1.4\n%demo\n", name=f"{document['key']}.pdf"))
+    applications.save_draft(application=draft, by=company_user, de_minimis_amount="0")
+    submitted = applications.submit_application(application=draft, by=company_user, today=date(2026, 11, 20))
+    instructor = User.objects.filter(email=f"instructeur@{EMAIL_DOMAIN}").first()
+    instruction = getattr(submitted, "instruction", None)
+    if instructor is None or instruction is None:
+        return
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):  # no demo mail
+        instruction = flow.fire(instruction, "start", by=instructor)
+        instruction = flow.fire(instruction, "declare_eligible", by=instructor,
+                                checklist={key: True for key in instruction.checklist})
+        flow.fire(instruction, "put_on_agenda", by=instructor, committee=committee)

@@ -9,6 +9,7 @@ Every transition records who, when and why; only the roles allowed may fire it; 
 mandatory for ineligible and refused; the applicant is e-mailed and sees the state and reasons.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -29,6 +30,7 @@ from .models import (Commitment, Committee, ConflictOfInterest, DocumentRequest,
                      InstructionLog, JobReport)
 
 INSTRUCTOR, APPLICANT = "instructor", "applicant"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -302,7 +304,10 @@ def _notify(instruction: Instruction, transition: Transition, reason: str) -> No
     body = (f"Bonjour,\n\nVotre demande {application.number} ({application.scheme.name}) est maintenant : "
             f"{transition.target.label}.\n" + (f"Motif : {reason}\n" if reason else "")
             + "\nVous pouvez la suivre dans votre espace Levier.\n")
-    send_mail(f"[Levier] Demande {application.number} : {transition.target.label}", body, None, recipients)
+    try:
+        send_mail(f"[Levier] Demande {application.number} : {transition.target.label}", body, None, recipients)
+    except OSError:  # the transition is recorded; a relay outage must not hide it from the instructor
+        logger.exception("Courriel de la demande %s non envoyé", application.number)
 
 
 # ---------------------------------------------------------------- committees and job follow-up
