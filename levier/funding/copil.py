@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Q, Sum
 
 from levier.core.errors import InvalidInput
@@ -70,7 +71,6 @@ class _Line:
     other_financing: Decimal
     jobs_planned: int
     counted: bool  # committed within the period: counts for companies and jobs
-    commitment_id: int
     groups: dict = field(default_factory=dict)
 
 
@@ -135,7 +135,104 @@ def _financer_shares(scope: Scope, rows: list[dict]) -> dict[int, Decimal]:
 
 
 def _lines(scope: Scope) -> list[_Line]:
+    """One line per beneficiary and breakdown keys, summed in the database (see _GROUPED_SQL); the
+    financer scope attributes money per commitment in Python (_financer_lines)."""
     commitments = _commitments(scope)
+    if scope.financer:
+        return _financer_lines(scope, commitments)
+    start, end = scope.start or date.min, scope.end or date.max
+    restrict, params = "", []
+    if scope.fund or scope.territory or scope.fund_ids is not None:
+        sql, params = commitments.order_by().values("id").query.sql_with_params()
+        restrict, params = f"AND c.id IN ({sql})", list(params)
+    with connection.cursor() as cursor:
+        # The period is bound 4 times in the SELECT list (commitment date), 3 times in the entries' sums.
+        cursor.execute(_grouped_sql(restrict), [start, end] * 4 + [start, end] * 3 + params)
+        rows = cursor.fetchall()
+    lines = []
+    for (key, label, siren, operator, scheme, naf, size, qpv, rural,
+         counted, committed, paid, in_kind, other, planned) in rows:
+        counted = bool(counted)
+        if not counted and not paid and not in_kind:
+            continue
+        lines.append(_Line(
+            beneficiary=key, beneficiary_label=label or "", siren=siren or "", committed=_money(committed),
+            paid=_money(paid), in_kind=_money(in_kind), other_financing=_money(other),
+            jobs_planned=int(planned or 0), counted=counted, groups=_groups(operator, scheme, naf, size, qpv, rural)))
+    return lines
+
+
+def _money(value) -> Decimal:
+    """A sum read from the database: exact on PostgreSQL; SQLite sums NUMERIC columns in binary
+    floating point, so its sums are brought back to the cent (as Django's own aggregates do)."""
+    if value is None:
+        return Decimal("0.00")
+    if isinstance(value, float):
+        return Decimal(repr(value)).quantize(Decimal("0.01"))
+    return Decimal(value)
+
+
+def _groups(operator, scheme, naf, size, qpv, rural) -> dict:
+    return {
+        "by_operator": operator,
+        "by_scheme": scheme or "Hors catalogue",
+        "by_naf_section": naf or "Non renseignée",
+        "by_size": SizeCategory(size).label if size else "Non renseignée",
+        "by_qpv": "Établissement en QPV" if qpv else "Hors QPV",
+        "by_rural": {True: "Commune rurale", False: "Commune urbaine"}.get(None if rural is None else bool(rural), "Non renseigné"),
+    }
+
+
+def _names():
+    from levier.aids.models import Scheme
+    from levier.organisations.models import Organisation
+
+    from .models import FundOperator
+
+    q = connection.ops.quote_name
+    return {"entry": q(LedgerEntry._meta.db_table), "commitment": q(Commitment._meta.db_table),
+            "organisation": q(Organisation._meta.db_table), "operator": q(FundOperator._meta.db_table),
+            "scheme": q(Scheme._meta.db_table), "territory": q(Territory._meta.db_table),
+            "report": q(JobReport._meta.db_table)}
+
+
+BENEFICIARY_KEY = ("CASE WHEN b.siren IS NOT NULL AND b.siren <> '' THEN 'siren:' || b.siren "
+                   "WHEN c.beneficiary_id IS NOT NULL THEN 'org:' || CAST(c.beneficiary_id AS VARCHAR(20)) "
+                   "ELSE 'person:' || LOWER(TRIM(c.person_name)) END")
+
+
+def _grouped_sql(restrict: str) -> str:
+    """Per beneficiary and breakdown keys: whether a commitment falls in the period, money committed
+    (by commitment date), paid and in kind (by entry date), other financing and jobs planned."""
+    n = _names()
+    counted = "(c.committed_on BETWEEN %s AND %s)"
+    return f"""
+        SELECT {BENEFICIARY_KEY} AS beneficiary, MAX(COALESCE(b.name, c.person_name)), MAX(b.siren), po.name, s.name,
+               c.naf_section, c.size_category, c.in_qpv, t.is_rural,
+               MAX(CASE WHEN {counted} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {counted} THEN e.committed ELSE 0 END),
+               SUM(e.paid), SUM(e.in_kind),
+               SUM(CASE WHEN {counted} THEN c.other_financing ELSE 0 END),
+               SUM(CASE WHEN {counted} THEN c.jobs_planned ELSE 0 END)
+        FROM {n["commitment"]} c
+        JOIN (SELECT commitment_id,
+                     SUM(CASE WHEN kind = 'commitment' THEN amount WHEN kind = 'decommitment' THEN -amount ELSE 0 END) AS committed,
+                     SUM(CASE WHEN kind = 'disbursement' AND "on" BETWEEN %s AND %s THEN amount
+                              WHEN kind = 'recovery' AND "on" BETWEEN %s AND %s THEN -amount ELSE 0 END) AS paid,
+                     SUM(CASE WHEN kind = 'in_kind' AND "on" BETWEEN %s AND %s THEN amount ELSE 0 END) AS in_kind
+              FROM {n["entry"]} WHERE commitment_id IS NOT NULL GROUP BY commitment_id) e ON e.commitment_id = c.id
+        JOIN {n["operator"]} fo ON fo.id = c.operator_id
+        JOIN {n["organisation"]} po ON po.id = fo.operator_id
+        LEFT JOIN {n["organisation"]} b ON b.id = c.beneficiary_id
+        LEFT JOIN {n["scheme"]} s ON s.id = c.scheme_id
+        LEFT JOIN {n["territory"]} t ON t.id = c.commune_id
+        WHERE 1 = 1 {restrict}
+        GROUP BY {BENEFICIARY_KEY}, po.name, s.name, c.naf_section, c.size_category, c.in_qpv, t.is_rural
+    """
+
+
+def _financer_lines(scope: Scope, commitments) -> list[_Line]:
+    """Per commitment, money attributed pro rata of the financer's contributions to the fund."""
     in_period = _period("on", scope)
     sums = defaultdict(lambda: defaultdict(Decimal))
     entries = LedgerEntry.objects.filter(commitment__in=commitments.values("id"))
@@ -148,7 +245,7 @@ def _lines(scope: Scope) -> list[_Line]:
         "id", "fund_id", "committed_on", "beneficiary_id", "beneficiary__siren", "beneficiary__name", "person_name",
         "operator__operator__name", "scheme__name", "naf_section", "size_category", "in_qpv", "commune__is_rural",
         "jobs_planned", "other_financing"))
-    shares = _financer_shares(scope, rows) if scope.financer else {}
+    shares = _financer_shares(scope, rows)
     counted_period = (scope.start or date.min, scope.end or date.max)
     lines = []
     for row in rows:
@@ -157,11 +254,10 @@ def _lines(scope: Scope) -> list[_Line]:
         committed = s[EntryKind.COMMITMENT] - s[EntryKind.DECOMMITMENT] if counted else ZERO
         paid = s[EntryKind.DISBURSEMENT] - s[EntryKind.RECOVERY]
         in_kind, other = s[EntryKind.IN_KIND], row["other_financing"] if counted else ZERO
-        if scope.financer:
-            share = shares[row["id"]]
-            if share == 0:
-                continue
-            committed, paid, in_kind, other = (cents(v * share) for v in (committed, paid, in_kind, other))
+        share = shares[row["id"]]
+        if share == 0:
+            continue
+        committed, paid, in_kind, other = (cents(v * share) for v in (committed, paid, in_kind, other))
         if not counted and not paid and not in_kind:
             continue
         siren = row["beneficiary__siren"] or ""
@@ -171,31 +267,40 @@ def _lines(scope: Scope) -> list[_Line]:
             beneficiary=key, beneficiary_label=row["beneficiary__name"] or row["person_name"], siren=siren,
             committed=committed, paid=paid, in_kind=in_kind, other_financing=other,
             jobs_planned=row["jobs_planned"] if counted else 0, counted=counted,
-            groups={
-                "by_operator": row["operator__operator__name"],
-                "by_scheme": row["scheme__name"] or "Hors catalogue",
-                "by_naf_section": row["naf_section"] or "Non renseignée",
-                "by_size": SizeCategory(row["size_category"]).label if row["size_category"] else "Non renseignée",
-                "by_qpv": "Établissement en QPV" if row["in_qpv"] else "Hors QPV",
-                "by_rural": {True: "Commune rurale", False: "Commune urbaine"}.get(row["commune__is_rural"], "Non renseigné"),
-            },
-            commitment_id=row["id"],
-        ))
+            groups=_groups(row["operator__operator__name"], row["scheme__name"], row["naf_section"], row["size_category"],
+                           row["in_qpv"], row["commune__is_rural"])))
     return lines
 
 
-def _jobs(lines: list[_Line]) -> dict[str, tuple[int, int | None]]:
-    """Per beneficiary helped in the period: (latest declared jobs, latest verified jobs) as known today."""
-    by_commitment = {line.commitment_id: line.beneficiary for line in lines if line.counted}
-    reports = JobReport.objects.filter(commitment_id__in=list(by_commitment))
-    declared, verified = {}, {}
-    for commitment_id, jobs, checked, on, pk in reports.values_list(
-            "commitment_id", "jobs_created", "verified_jobs", "reported_on", "id").order_by("reported_on", "id"):
-        beneficiary = by_commitment[commitment_id]
-        declared[beneficiary] = jobs
-        if checked is not None:
-            verified[beneficiary] = checked
-    return {b: (declared.get(b, 0), verified.get(b)) for b in set(declared) | set(verified)}
+def _jobs(scope: Scope, beneficiaries: set[str]) -> dict[str, tuple[int, int | None]]:
+    """Per beneficiary helped in the period: (latest declared jobs, latest verified jobs) as known today,
+    from the reports of its commitments in scope and period (one window query)."""
+    if not beneficiaries:
+        return {}
+    n = _names()
+    commitments = _commitments(scope)
+    start, end = scope.start or date.min, scope.end or date.max
+    restrict, params = "", []
+    if scope.fund or scope.territory or scope.financer or scope.fund_ids is not None:
+        sql, params = commitments.order_by().values("id").query.sql_with_params()
+        restrict, params = f"AND c.id IN ({sql})", list(params)
+    query = f"""
+        SELECT beneficiary, jobs_created, verified_jobs, last_verified FROM (
+            SELECT {BENEFICIARY_KEY} AS beneficiary, r.jobs_created, r.verified_jobs,
+                   ROW_NUMBER() OVER (PARTITION BY {BENEFICIARY_KEY} ORDER BY r.reported_on DESC, r.id DESC) AS latest,
+                   FIRST_VALUE(r.verified_jobs) OVER (
+                       PARTITION BY {BENEFICIARY_KEY}
+                       ORDER BY CASE WHEN r.verified_jobs IS NULL THEN 1 ELSE 0 END, r.reported_on DESC, r.id DESC
+                   ) AS last_verified
+            FROM {n["report"]} r JOIN {n["commitment"]} c ON c.id = r.commitment_id
+            LEFT JOIN {n["organisation"]} b ON b.id = c.beneficiary_id
+            WHERE c.committed_on BETWEEN %s AND %s {restrict}
+        ) latest_reports WHERE latest = 1
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(query, [start, end, *params])
+        return {key: (created, verified) for key, created, _latest_verified, verified in cursor.fetchall()
+                if key in beneficiaries}
 
 
 def _figures(lines: list[_Line], jobs: dict) -> dict:
@@ -222,7 +327,7 @@ def copil_figures(scope: Scope) -> dict:
     if scope.start and scope.end and scope.start > scope.end:
         raise InvalidInput.single("from", "La date de début suit la date de fin.")
     lines = _lines(scope)
-    jobs = _jobs(lines)
+    jobs = _jobs(scope, {line.beneficiary for line in lines if line.counted})
     result = {"scope": scope.label, "from": scope.start, "to": scope.end, **_figures(lines, jobs)}
     for breakdown in BREAKDOWNS:
         groups = defaultdict(list)
