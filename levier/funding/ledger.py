@@ -76,17 +76,46 @@ class CommitmentBalance:
 
 
 def fund_balance(fund: Fund) -> FundBalance:
-    sums = _sums(LedgerEntry.objects.filter(fund=fund))
+    return _fund_balance(fund, _sums(LedgerEntry.objects.filter(fund=fund)))
+
+
+def fund_balances(funds) -> dict[int, FundBalance]:
+    """The balances of several funds in one query (list pages)."""
+    funds = list(funds)
+    sums: dict[int, dict[str, Decimal]] = {fund.pk: {} for fund in funds}
+    rows = (LedgerEntry.objects.filter(fund__in=funds, kind__in=[K.CONTRIBUTION_CALLED, K.CONTRIBUTION_RECEIVED,
+                                                                  K.ALLOCATION, K.REPAYMENT, K.RECOVERY])
+            .values_list("fund_id", "kind").annotate(total=Sum("amount")).order_by())
+    for fund_id, kind, total in rows:
+        sums[fund_id][kind] = total
+    return {fund.pk: _fund_balance(fund, sums[fund.pk]) for fund in funds}
+
+
+def _fund_balance(fund: Fund, sums: dict) -> FundBalance:
     received, allocated = sums.get(K.CONTRIBUTION_RECEIVED, ZERO), sums.get(K.ALLOCATION, ZERO)
     returned = sums.get(K.REPAYMENT, ZERO) + sums.get(K.RECOVERY, ZERO) if fund.revolving else ZERO
     return FundBalance(sums.get(K.CONTRIBUTION_CALLED, ZERO), received, allocated, returned, received + returned - allocated)
 
 
-def operator_balance(operator: FundOperator) -> OperatorBalance:
-    sums = _sums(LedgerEntry.objects.filter(operator=operator))
+def operator_balances(operators) -> dict[int, OperatorBalance]:
+    """The balances of several operators in one query."""
+    operators = list(operators)
+    sums: dict[int, dict[str, Decimal]] = {operator.pk: {} for operator in operators}
+    rows = (LedgerEntry.objects.filter(operator__in=operators, kind__in=[K.ALLOCATION, K.COMMITMENT, K.DECOMMITMENT])
+            .values_list("operator_id", "kind").annotate(total=Sum("amount")).order_by())
+    for operator_id, kind, total in rows:
+        sums[operator_id][kind] = total
+    return {pk: _operator_balance(values) for pk, values in sums.items()}
+
+
+def _operator_balance(sums: dict) -> OperatorBalance:
     allocated = sums.get(K.ALLOCATION, ZERO)
     committed = sums.get(K.COMMITMENT, ZERO) - sums.get(K.DECOMMITMENT, ZERO)
     return OperatorBalance(allocated, committed, allocated - committed)
+
+
+def operator_balance(operator: FundOperator) -> OperatorBalance:
+    return _operator_balance(_sums(LedgerEntry.objects.filter(operator=operator)))
 
 
 def commitment_balance(commitment: Commitment) -> CommitmentBalance:

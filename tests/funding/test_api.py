@@ -1,5 +1,7 @@
 """Funding API: scoped reads and the instruction's transitions with the shared error body."""
 
+import pytest
+
 from tests.factories import login
 
 
@@ -31,3 +33,53 @@ def test_fund_balances_come_from_the_ledger(client, world):
     login(client, world["instructor"])
     fund = client.get("/api/v1/funding/funds/fonds-94/").json()
     assert fund["balance"] == {"received": "500000.00", "allocated": "500000.00", "returned": "0.00", "available": "0.00"}
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("url", ["/fonds/", "/fonds/fonds-94/", "/fonds/conventions/", "/fonds/instruction/",
+                                 "/api/v1/funding/funds/", "/api/v1/funding/commitments/", "/api/v1/funding/entries/",
+                                 "/api/v1/funding/applications/"])
+def test_list_pages_make_the_same_number_of_queries_for_more_rows(client, world, url):
+    from datetime import date
+    from decimal import Decimal
+
+    from levier.funding import ledger
+    from levier.funding.models import Convention, Fund, FundFinancer, FundOperator
+    from levier.funding.services import Grant, grant
+    from levier.territories.models import Territory
+    from tests.factories import OrganisationFactory, UnitFactory
+
+    from .conftest import make_fund
+
+    from levier.accounts.enums import Role
+    from tests.factories import user_with_role
+
+    login(client, user_with_role(Role.ADMINISTRATOR, UnitFactory()))
+
+    def add(n):
+        for _ in range(n):
+            fund = make_fund(f"fonds-{Fund.objects.count()}")
+            financer = FundFinancer.objects.create(fund=fund, organisation=OrganisationFactory(), kind="state")
+            operator = FundOperator.objects.create(fund=fund, operator=OrganisationFactory(), unit=UnitFactory())
+            ledger.receive_contribution(financer=financer, amount="100.00", on=date(2026, 1, 1))
+            ledger.allocate(operator=operator, amount="100.00", on=date(2026, 1, 1))
+            grant(Grant(operator=world["operator"], kind="subsidy", amount=Decimal("10"), committed_on=date(2026, 2, 1),
+                        reference=f"ENG-{Fund.objects.count()}", beneficiary=OrganisationFactory()))
+            Convention.objects.create(
+                reference=f"CR-{Fund.objects.count()}", company=OrganisationFactory(), owner_unit=world["fund"].owner_unit,
+                kind="obligation", classification_reason="test", procedure="pse", notified_on=date(2025, 1, 1),
+                jobs_eliminated=10, bassin=Territory.objects.get(kind="departement", code="94"), rate=Decimal("2"),
+                monthly_smic=Decimal("1801.80"), amount_owed=Decimal("36036.00"))
+
+    add(2)
+    few = _queries(client, url)
+    add(6)
+    assert _queries(client, url) == few

@@ -30,7 +30,8 @@ class FundSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "kind", "manager", "revolving", "max_eu_rate", "priorities", "balance"]
 
     def get_balance(self, fund) -> dict:
-        b = ledger.fund_balance(fund)
+        balances = self.context.get("balances")
+        b = balances[fund.pk] if balances and fund.pk in balances else ledger.fund_balance(fund)
         return {"received": f"{b.received:.2f}", "allocated": f"{b.allocated:.2f}", "returned": f"{b.returned:.2f}",
                 "available": f"{b.available:.2f}"}
 
@@ -89,6 +90,12 @@ class FundViewSet(ReadOnly):
     """Funds and programmes the caller may see, with balances derived from the ledger."""
 
     model, serializer_class, related, lookup_field = Fund, FundSerializer, ("manager",), "slug"
+
+    def get_serializer(self, *args, **kwargs):
+        """Balances of the page's funds in one query."""
+        if args and isinstance(args[0], list):
+            kwargs.setdefault("context", self.get_serializer_context())["balances"] = ledger.fund_balances(args[0])
+        return super().get_serializer(*args, **kwargs)
 
 
 class CommitmentViewSet(ReadOnly):

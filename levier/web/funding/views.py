@@ -35,7 +35,9 @@ def fund_list(request):
     _require(request.user, STAFF_READERS)
     funds = (Fund.objects.visible_to(request.user).select_related("manager")
              .annotate(commitment_count=Count("commitments", distinct=True)).order_by("name"))
-    rows = [(fund, ledger.fund_balance(fund)) for fund in funds]
+    funds = list(funds)
+    balances = ledger.fund_balances(funds)
+    rows = [(fund, balances[fund.pk]) for fund in funds]
     return render(request, "funding/funds.html", {"title": "Fonds et programmes", "rows": rows})
 
 
@@ -52,11 +54,17 @@ def fund_detail(request, slug: str):
     return render(request, "funding/fund.html", {
         "title": fund.name, "fund": fund, "balance": ledger.fund_balance(fund), "plan": plan,
         "financers": [(f, received.get(f.id), line.share) for f, line in zip(financers, plan.lines)],
-        "operators": [(o, ledger.operator_balance(o)) for o in fund.operators.select_related("operator")],
+        "operators": _operators(fund),
         "schemes": fund.scheme_links.select_related("scheme"), "page": page,
         "entries": LedgerEntry.objects.visible_to(request.user).filter(fund=fund).select_related("commitment")
         .order_by("-on", "-id")[:20],
     })
+
+
+def _operators(fund):
+    operators = list(fund.operators.select_related("operator"))
+    balances = ledger.operator_balances(operators)
+    return [(operator, balances[operator.pk]) for operator in operators]
 
 
 @login_required
