@@ -386,7 +386,7 @@ def action_data(instruction: Instruction, action: str, data, *, today: date) -> 
         committee_id = data.get("committee")
         values["committee"] = Committee.objects.filter(pk=committee_id).first() if str(committee_id or "").isdigit() else None
     elif action == "grant":
-        proposed = flow.proposed_amounts(instruction)
+        proposed = proposed_amounts(instruction)
         if any(f"amount_{i}" in data for i in range(len(proposed))):
             values["amounts"] = [{**p, "amount": data.get(f"amount_{i}", p["amount"])} for i, p in enumerate(proposed)]
         values["justification"] = data.get("justification", "")
