@@ -21,6 +21,7 @@ from levier.funding.copil_report import build_report
 from levier.funding.models import Commitment, Convention, Fund, LedgerEntry
 from levier.reporting.render import file_response, render_html, render_pdf, render_xlsx
 from levier.web.forms_base import DsfrFormMixin, add_errors
+from levier.web.pagination import pages_of
 
 STAFF_READERS = {Role.STEERING, Role.OPERATOR_INSTRUCTOR, Role.AUDITOR}
 
@@ -55,7 +56,7 @@ def fund_detail(request, slug: str):
         "title": fund.name, "fund": fund, "balance": ledger.fund_balance(fund), "plan": plan,
         "financers": [(f, received.get(f.id), line.share) for f, line in zip(financers, plan.lines)],
         "operators": _operators(fund),
-        "schemes": fund.scheme_links.select_related("scheme"), "page": page,
+        "schemes": fund.scheme_links.select_related("scheme"), "page": page, "pages": pages_of(page),
         "entries": LedgerEntry.objects.visible_to(request.user).filter(fund=fund).select_related("commitment")
         .order_by("-on", "-id")[:20],
     })
@@ -71,7 +72,8 @@ def _operators(fund):
 def convention_list(request):
     conventions = Convention.objects.visible_to(request.user).select_related("company", "bassin")
     page = Paginator(conventions.order_by("-notified_on", "reference"), 25).get_page(request.GET.get("page"))
-    return render(request, "funding/conventions.html", {"title": "Conventions de revitalisation", "page": page})
+    return render(request, "funding/conventions.html", {"title": "Conventions de revitalisation", "page": page,
+                                                        "pages": pages_of(page)})
 
 
 @login_required

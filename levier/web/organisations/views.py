@@ -13,6 +13,7 @@ from levier.core.errors import InvalidInput
 from levier.organisations import services
 from levier.organisations.models import Organisation
 from levier.web.forms_base import add_errors
+from levier.web.pagination import pages_of
 
 from .forms import EstablishmentForm, OrganisationForm, OrganisationSearchForm
 
@@ -38,7 +39,8 @@ def organisation_list(request):
     template = "organisations/_list_rows.html" if request.htmx else "organisations/list.html"
     return render(
         request, template,
-        {"title": "Organisations", "form": form, "page": page, "query": urlencode({"q": request.GET.get("q", "")}),
+        {"title": "Organisations", "form": form, "page": page,
+         "pages": pages_of(page, urlencode({"q": request.GET.get("q", "")})),
          "can_create": _can_edit(request.user) and scope_of(request.user).is_staff_member},
     )
 
