@@ -34,7 +34,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 SCALE = 100 if SMOKE else 1
-COMPANIES, APPLICATIONS, ENTRIES_PER_COMMITMENT = 100_000 // SCALE, 300_000 // SCALE, 9
+COMPANIES, APPLICATIONS, ENTRIES_PER_COMMITMENT = 100_000 // SCALE, 300_000 // SCALE, 10
 FUNDS, START, END = 12, date(2021, 1, 1), date(2025, 12, 31)
 RUNS = 2 if SMOKE else 5
 NAF = "ABCDEFGHIJKLMNOPQRS"
@@ -137,31 +137,45 @@ FLOOR_SQL = """
 WITH sums AS (
     SELECT commitment_id,
            SUM(CASE WHEN kind = 'commitment' THEN amount WHEN kind = 'decommitment' THEN -amount ELSE 0 END) AS committed,
-           SUM(CASE WHEN kind = 'disbursement' THEN amount WHEN kind = 'recovery' THEN -amount ELSE 0 END)
-               FILTER (WHERE "on" BETWEEN %(start)s AND %(end)s) AS paid,
-           SUM(amount) FILTER (WHERE kind = 'in_kind' AND "on" BETWEEN %(start)s AND %(end)s) AS in_kind
+           COALESCE(SUM(CASE WHEN kind = 'disbursement' THEN amount WHEN kind = 'recovery' THEN -amount ELSE 0 END)
+               FILTER (WHERE "on" BETWEEN %(start)s AND %(end)s), 0) AS paid,
+           COALESCE(SUM(amount) FILTER (WHERE kind = 'in_kind' AND "on" BETWEEN %(start)s AND %(end)s), 0) AS in_kind
     FROM funding_ledgerentry WHERE commitment_id IS NOT NULL GROUP BY commitment_id
+), base AS MATERIALIZED (
+    SELECT c.beneficiary_id, po.name AS operator, s.name AS scheme, c.naf_section, c.size_category,
+           c.in_qpv::text AS in_qpv, COALESCE(t.is_rural::text, '') AS is_rural,
+           e.committed, e.paid, e.in_kind, c.other_financing AS other, c.jobs_planned AS planned
+    FROM funding_commitment c JOIN sums e ON e.commitment_id = c.id
+    JOIN funding_fundoperator fo ON fo.id = c.operator_id JOIN organisations_organisation po ON po.id = fo.operator_id
+    LEFT JOIN aids_scheme s ON s.id = c.scheme_id LEFT JOIN territories_territory t ON t.id = c.commune_id
+    WHERE c.committed_on BETWEEN %(start)s AND %(end)s
 ), jobs AS (
     SELECT DISTINCT ON (c.beneficiary_id) c.beneficiary_id, r.jobs_created, r.verified_jobs
     FROM funding_jobreport r JOIN funding_commitment c ON c.id = r.commitment_id
     WHERE c.committed_on BETWEEN %(start)s AND %(end)s
     ORDER BY c.beneficiary_id, r.reported_on DESC, r.id DESC
-), lines AS (
-    SELECT c.beneficiary_id, po.name AS operator, s.name AS scheme, c.naf_section, c.size_category, c.in_qpv, t.is_rural,
-           SUM(e.committed) AS committed, SUM(e.paid) AS paid, SUM(e.in_kind) AS in_kind,
-           SUM(c.other_financing) AS other, SUM(c.jobs_planned) AS planned
-    FROM funding_commitment c JOIN sums e ON e.commitment_id = c.id
-    JOIN funding_fundoperator fo ON fo.id = c.operator_id JOIN organisations_organisation po ON po.id = fo.operator_id
-    LEFT JOIN aids_scheme s ON s.id = c.scheme_id LEFT JOIN territories_territory t ON t.id = c.commune_id
-    WHERE c.committed_on BETWEEN %(start)s AND %(end)s
-    GROUP BY 1, 2, 3, 4, 5, 6, 7
+), per_beneficiary AS (
+    SELECT breakdown, key, beneficiary_id, SUM(committed) AS committed, SUM(paid) AS paid, SUM(in_kind) AS in_kind,
+           SUM(other) AS other, SUM(planned) AS planned
+    FROM (
+        SELECT 'all' AS breakdown, '' AS key, * FROM base
+        UNION ALL SELECT 'operator', operator, * FROM base
+        UNION ALL SELECT 'scheme', scheme, * FROM base
+        UNION ALL SELECT 'naf_section', naf_section, * FROM base
+        UNION ALL SELECT 'size', size_category, * FROM base
+        UNION ALL SELECT 'qpv', in_qpv, * FROM base
+        UNION ALL SELECT 'rural', is_rural, * FROM base
+    ) expanded
+    GROUP BY breakdown, key, beneficiary_id
 )
-SELECT GROUPING(operator, scheme, naf_section, size_category, in_qpv, is_rural, l.beneficiary_id),
-       operator, scheme, naf_section, size_category, in_qpv, is_rural, l.beneficiary_id,
-       SUM(committed), SUM(paid), SUM(in_kind), COUNT(DISTINCT l.beneficiary_id), SUM(planned), SUM(other),
-       SUM(j.jobs_created), SUM(j.verified_jobs)
-FROM lines l LEFT JOIN jobs j ON j.beneficiary_id = l.beneficiary_id
-GROUP BY GROUPING SETS ((), (operator), (scheme), (naf_section), (size_category), (in_qpv), (is_rural), (l.beneficiary_id))
+SELECT p.breakdown, p.key, SUM(p.committed), SUM(p.paid), SUM(p.in_kind), COUNT(*), SUM(p.planned), SUM(p.other),
+       SUM(j.jobs_created), SUM(j.verified_jobs), NULL
+FROM per_beneficiary p LEFT JOIN jobs j ON j.beneficiary_id = p.beneficiary_id GROUP BY p.breakdown, p.key
+UNION ALL
+SELECT 'beneficiary', p.beneficiary_id::text, p.committed, p.paid, p.in_kind, 1, p.planned, p.other,
+       j.jobs_created, j.verified_jobs, o.name
+FROM per_beneficiary p LEFT JOIN jobs j ON j.beneficiary_id = p.beneficiary_id
+JOIN organisations_organisation o ON o.id = p.beneficiary_id WHERE p.breakdown = 'all'
 """
 
 
@@ -196,16 +210,15 @@ def main():
             return cursor.fetchall()
 
     rows = floor()
-    total = next(r for r in rows if r[0] == 127)
-    assert total[8] == figures["committed_eur"], (total[8], figures["committed_eur"])
-    assert total[11] == figures["companies"], (total[11], figures["companies"])
-    assert total[14] == figures["jobs_created"], (total[14], figures["jobs_created"])
+    total = next(r for r in rows if r[0] == "all")  # the floor computes the same figures
+    assert (total[2], total[5], total[8]) == (figures["committed_eur"], figures["companies"], figures["jobs_created"]), total
+    assert sum(1 for r in rows if r[0] == "beneficiary") == len(figures["beneficiaries"])
     report, base = timed(lambda: copil_figures(scope)), timed(floor)
     print(f"Copil report, all funds, {START} → {END}: committed {figures['committed_eur']} €, "
           f"{figures['companies']} companies, {figures['jobs_created']} jobs created")
     print(f"{'measure':<44}{'median':>12}")
     print(f"{'copil_figures (every breakdown, beneficiaries)':<44}{report * 1000:>10.0f}ms")
-    print(f"{'floor: one GROUPING SETS statement':<44}{base * 1000:>10.0f}ms")
+    print(f"{'floor: one hand-written SQL statement':<44}{base * 1000:>10.0f}ms")
     print(f"ratio {report / base:.2f} (target ≤ 1,5)")
 
 
