@@ -10,6 +10,7 @@ takes over from `submit_application`.
 """
 
 import hashlib
+import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -191,3 +192,28 @@ def submit_application(*, application: Application, by, today: date | None = Non
         )
         application_submitted.send(sender=Application, application=locked)  # instruction opens (funding domain)
     return locked
+
+
+def record_paper_application(*, scheme: Scheme, organisation, by, answers: dict, de_minimis_amount=None,
+                             today: date | None = None) -> Application:
+    """An application received on paper, entered by an instructor of the scheme's operator: submitted
+    at once with the rules in effect today (its documents are checked during the instruction)."""
+    today = today or timezone.localdate()
+    if Role.OPERATOR_INSTRUCTOR not in scope_of(by).roles and not scope_of(by).is_admin \
+            or (not scope_of(by).is_admin and scheme.owner_unit_id not in scope_of(by).units(Role.OPERATOR_INSTRUCTOR)):
+        raise InvalidInput.single("scheme", "Seuls les instructeurs de l'opérateur du dispositif saisissent ses dossiers papier.")
+    version = version_in_effect(scheme, today)
+    if version is None or scheme.status != SchemeStatus.PUBLISHED:
+        raise InvalidInput.single("scheme", "Ce dispositif n'accepte plus de demande.")
+    profile = parse_profile({**answers, "as_of": today.isoformat()})
+    evaluation = evaluate(version.rules, profile.facts, opens_on=scheme.opens_on, closes_on=scheme.closes_on)
+    with transaction.atomic(), acting_as(by):
+        application = Application.objects.create(
+            scheme=scheme, organisation=organisation, created_by=by, answers=answers, version=version,
+            evaluation=result_body(scheme, version, evaluation), de_minimis_amount=de_minimis_amount,
+            status=Application.Status.SUBMITTED, submitted_at=timezone.now(), number=f"PAP-{uuid.uuid4().hex[:24]}")  # the receipt number needs the id
+        application.number = f"LEV-{today.year}-{application.pk:06d}"
+        application.save(update_fields=["number"])
+        ApplicationLog.objects.create(application=application, from_status="", to_status=Application.Status.SUBMITTED, by=by)
+        application_submitted.send(sender=Application, application=application, paper=True)
+    return application

@@ -11,7 +11,7 @@ class FundingConfig(AppConfig):
 
         from .instruction import open_instruction
 
-        def on_submitted(sender, application, **kwargs):
-            open_instruction(application)
+        def on_submitted(sender, application, paper=False, **kwargs):
+            open_instruction(application, paper=paper)
 
         application_submitted.connect(on_submitted, dispatch_uid="funding-open-instruction", weak=False)

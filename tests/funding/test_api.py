@@ -83,3 +83,31 @@ def test_list_pages_make_the_same_number_of_queries_for_more_rows(client, world,
     few = _queries(client, url)
     add(6)
     assert _queries(client, url) == few
+
+
+def test_the_state_service_records_signs_and_closes_a_convention(client, db):
+    from levier.accounts.enums import Role
+    from levier.funding.models import Convention
+    from tests.factories import OrganisationFactory, UnitFactory, user_with_role
+
+    ddets = UnitFactory(name="DDETS 94")
+    login(client, user_with_role(Role.STEERING, ddets))
+    company = OrganisationFactory(name="Groupe industriel (fictif)")
+    form = {"reference": "CR-94-2025-001", "siren": company.siren, "procedure": "pse", "group_headcount": "3000",
+            "notified_on": "2025-03-03", "jobs_eliminated": "120", "jobs_reclassified": "20", "bassin": "94",
+            "rate": "1.5", "rate_reason": ""}
+    refused = client.post("/fonds/conventions/nouvelle/", form)
+    assert refused.status_code == 200 and "capacité financière insuffisante" in refused.content.decode()
+    assert not Convention.objects.exists()
+    response = client.post("/fonds/conventions/nouvelle/", {**form, "rate": "4.5"}, follow=True)
+    convention = Convention.objects.get()
+    assert convention.kind == "obligation" and convention.amount_owed == convention.monthly_smic * 450
+    assert "au-delà de 4" in response.content.decode()  # a warning, not a refusal
+    url = f"/fonds/conventions/{convention.pk}/"
+    client.post(url + "sign/", {"signed_on": "2025-06-02", "ends_on": "2028-06-30"})
+    convention.refresh_from_db()
+    assert convention.status == "signed"
+    client.post(url + "direct_action/", {"label": "Essaimage", "done_on": "2026-01-15", "value": "100000", "jobs_created": "12"})
+    client.post(url + "close/", {"closed_on": "2028-07-01"})
+    convention.refresh_from_db()
+    assert convention.status == "closed" and convention.shortfall_paid == convention.amount_owed - 100000

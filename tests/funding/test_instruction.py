@@ -115,3 +115,24 @@ def test_adjourned_files_come_back_to_the_next_agenda(world):
     assert i.status == "eligible" and i.committee is None
     with pytest.raises(InvalidInput):
         flow.fire(i, "refuse", by=instructor, reason="x")  # not on an agenda any more
+
+
+def test_an_instructor_enters_a_paper_file(world, client):
+    from levier.aids.models import Scheme
+    from tests.factories import OrganisationFactory, login
+
+    company = OrganisationFactory(name="Menuiserie de Vitry (fictive)")
+    login(client, world["instructor"])
+    form = {"scheme": str(Scheme.objects.get(slug="alixio").pk), "siren": company.siren, "commune": "94081",
+            "headcount": "30", "naf": "16.23Z", "jobs": "6", "de_minimis": "0"}
+    response = client.post("/fonds/instruction/dossier-papier/", form, follow=True)
+    instruction = Instruction.objects.get(application__organisation=company)
+    assert instruction.paper and instruction.status == "submitted"
+    assert {c["kind"]: c["amount"] for c in instruction.application.evaluation["components"]} == {
+        "loan": "90000.00", "subsidy": "10000.00"}
+    assert instruction.application.number in response.content.decode()
+    applicant = user_with_role(Role.COMPANY, UnitFactory())
+    from levier.aids.applications import record_paper_application
+
+    with pytest.raises(InvalidInput):
+        record_paper_application(scheme=Scheme.objects.get(slug="alixio"), organisation=company, by=applicant, answers={})

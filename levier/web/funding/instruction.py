@@ -32,6 +32,7 @@ def instruction_list(request):
         instructions = instructions.filter(status=status)
     return render(request, "funding/instructions.html", {
         "title": "Instruction des demandes", "instructions": instructions[:200], "status": status,
+        "can_enter_paper": scope.has(Role.OPERATOR_INSTRUCTOR) and not scope.is_read_only,
         "statuses": flow.S.choices})
 
 
@@ -160,3 +161,81 @@ def repay(request, pk: int):
     else:
         messages.success(request, "Remboursement enregistré.")
     return redirect("funding:commitment", pk=pk)
+
+
+@login_required
+@require_POST
+def write_off(request, pk: int):
+    from levier.funding import ledger
+
+    commitment = _instructed(request, pk)
+    try:
+        ledger.write_off(commitment=commitment, amount=request.POST.get("amount", ""), reason=request.POST.get("reason", ""),
+                         on=flow.parse_date(request.POST.get("on")) or timezone.localdate(), by=request.user)
+    except InvalidInput as exc:
+        for error in exc.errors:
+            messages.error(request, error.message)
+    else:
+        messages.success(request, "Passage en perte enregistré.")
+    return redirect("funding:commitment", pk=pk)
+
+
+class PaperForm(forms.Form):
+    scheme = forms.ChoiceField(label="Dispositif")
+    siren = forms.CharField(label="SIREN du demandeur", max_length=11)
+    commune = forms.CharField(label="Code INSEE de la commune de l'établissement", max_length=5)
+    headcount = forms.IntegerField(label="Effectif salarié", min_value=0, required=False)
+    naf = forms.CharField(label="Code NAF", max_length=6, required=False)
+    jobs = forms.IntegerField(label="Emplois nets en CDI créés sous 24 mois", min_value=0, required=False)
+    investment = forms.DecimalField(label="Investissement prévu (€)", min_value=0, required=False)
+    consulting = forms.DecimalField(label="Coût de conseil prévu (€)", min_value=0, required=False)
+    de_minimis = forms.DecimalField(label="Aides de minimis des 3 dernières années (€)", min_value=0, required=False)
+
+
+def paper_schemes(user):
+    """Published schemes of the user's operator units that a fund draws on."""
+    from levier.aids.models import Scheme
+    from levier.funding.models import FundScheme
+
+    scope = scope_of(user)
+    schemes = Scheme.objects.public().filter(status="published", id__in=FundScheme.objects.values("scheme_id"))
+    return schemes if scope.is_admin else schemes.filter(owner_unit_id__in=scope.units(Role.OPERATOR_INSTRUCTOR))
+
+
+@login_required
+def paper_application(request):
+    from levier.aids.applications import record_paper_application
+    from levier.organisations.models import Organisation
+
+    if not scope_of(request.user).has(Role.OPERATOR_INSTRUCTOR):
+        raise PermissionDenied
+    schemes = {str(s.pk): s for s in paper_schemes(request.user)}
+    form = PaperForm(request.POST or None)
+    form.fields["scheme"].choices = [(pk, s.name) for pk, s in schemes.items()]
+    for field in form.fields.values():
+        field.widget.attrs["class"] = "fr-select" if isinstance(field, forms.ChoiceField) else "fr-input"
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organisation = Organisation.objects.filter(siren=data["siren"].replace(" ", "")).first()
+        if organisation is None:
+            form.add_error("siren", "Aucune organisation de ce SIREN : enregistrez-la d'abord dans l'annuaire.")
+        else:
+            answers = {"beneficiary": {k: v for k, v in {"kind": "company", "commune": data["commune"],
+                                                         "headcount": data["headcount"], "naf": data["naf"] or None}.items()
+                                       if v is not None},
+                       "project": {k: str(v) if v is not None and k != "net_cdi_jobs_24m" else v for k, v in {
+                           "net_cdi_jobs_24m": data["jobs"], "investment_eur": data["investment"],
+                           "consulting_cost_eur": data["consulting"]}.items() if v is not None}}
+            try:
+                application = record_paper_application(scheme=schemes[data["scheme"]], organisation=organisation,
+                                                       by=request.user, answers=answers, de_minimis_amount=data["de_minimis"])
+            except InvalidInput as exc:
+                for error in exc.errors:
+                    form.add_error(None, f"{error.field} : {error.message}")
+            else:
+                instruction = getattr(application, "instruction", None)
+                messages.success(request, f"Dossier papier enregistré : {application.number}.")
+                if instruction is not None:
+                    return redirect("funding:instruction", pk=instruction.pk)
+                return redirect("funding:instructions")
+    return render(request, "funding/paper.html", {"title": "Saisir un dossier papier", "form": form})

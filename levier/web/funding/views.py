@@ -21,6 +21,7 @@ from levier.funding.copil_report import build_report
 from levier.funding.models import Commitment, Convention, Fund, LedgerEntry
 from levier.reporting.render import file_response, render_html, render_pdf, render_xlsx
 from levier.web.forms_base import DsfrFormMixin, add_errors
+from levier.web.funding.conventions import can_manage
 from levier.web.pagination import pages_of
 
 STAFF_READERS = {Role.STEERING, Role.OPERATOR_INSTRUCTOR, Role.AUDITOR}
@@ -72,8 +73,10 @@ def _operators(fund):
 def convention_list(request):
     conventions = Convention.objects.visible_to(request.user).select_related("company", "bassin")
     page = Paginator(conventions.order_by("-notified_on", "reference"), 25).get_page(request.GET.get("page"))
-    return render(request, "funding/conventions.html", {"title": "Conventions de revitalisation", "page": page,
-                                                        "pages": pages_of(page)})
+    return render(request, "funding/conventions.html", {
+        "title": "Conventions de revitalisation", "page": page,
+        "can_create": scope_of(request.user).has(Role.STEERING),
+        "pages": pages_of(page)})
 
 
 @login_required
@@ -84,6 +87,7 @@ def convention_detail(request, pk: int):
         "summary": services.convention_summary(convention), "committees": convention.committees.all(),
         "actions": convention.direct_actions.all(), "logs": convention.logs.select_related("by"),
         "read_only": convention.company_id in scope_of(request.user).company_organisation_ids,
+        "can_manage": can_manage(request.user, convention),
     })
 
 
@@ -112,12 +116,21 @@ def _shortfall(commitment, today):
 
 class CopilForm(DsfrFormMixin, forms.Form):
     fund = forms.ChoiceField(label="Fonds", required=False)
+    territory = forms.CharField(label="ou territoire (code)", required=False, max_length=40,
+                                help_text="« 13 », « 200054807 » ou « epci:200054807 »")
+    financer = forms.CharField(label="ou financeur (SIREN)", required=False, max_length=9)
     start = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, funds=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fund"].choices = [("", "Tous les fonds visibles")] + [(f.slug, f.name) for f in funds]
+
+    def clean(self):
+        data = super().clean()
+        if sum(bool(data.get(k)) for k in ("fund", "territory", "financer")) > 1:
+            raise forms.ValidationError("Choisissez un fonds, un territoire ou un financeur, pas plusieurs.")
+        return data
 
 
 @login_required
@@ -128,8 +141,9 @@ def copil(request):
     figures = report = None
     if form.is_valid() or not request.GET:
         data = form.cleaned_data if request.GET else {}
-        scope = copil_figures.Scope(fund=data.get("fund") or "", start=data.get("start"), end=data.get("end"),
-                                    fund_ids=frozenset(f.id for f in funds))
+        scope = copil_figures.Scope(fund=data.get("fund") or "", territory=(data.get("territory") or "").strip(),
+                                    financer=(data.get("financer") or "").replace(" ", ""), start=data.get("start"),
+                                    end=data.get("end"), fund_ids=frozenset(f.id for f in funds))
         try:
             figures = copil_figures.copil_figures(scope)
         except InvalidInput as exc:
