@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, Sum
 
@@ -141,10 +142,10 @@ def _lines(scope: Scope) -> list[_Line]:
     if scope.financer:
         return _financer_lines(scope, commitments)
     start, end = scope.start or date.min, scope.end or date.max
-    restrict, params = "", []
-    if scope.fund or scope.territory or scope.fund_ids is not None:
-        sql, params = commitments.order_by().values("id").query.sql_with_params()
-        restrict, params = f"AND c.id IN ({sql})", list(params)
+    restriction = _restriction(scope, commitments)
+    if restriction is None:
+        return []
+    restrict, params = restriction
     with connection.cursor() as cursor:
         # The period is bound 4 times in the SELECT list (commitment date), 3 times in the entries' sums.
         cursor.execute(_grouped_sql(restrict), [start, end] * 4 + [start, end] * 3 + params)
@@ -160,6 +161,17 @@ def _lines(scope: Scope) -> list[_Line]:
             paid=_money(paid), in_kind=_money(in_kind), other_financing=_money(other),
             jobs_planned=int(planned or 0), counted=counted, groups=_groups(operator, scheme, naf, size, qpv, rural)))
     return lines
+
+
+def _restriction(scope: Scope, commitments) -> tuple[str, list] | None:
+    """The SQL condition restricting to the scope's commitments ("" for all); None when none can match."""
+    if not (scope.fund or scope.territory or scope.financer or scope.fund_ids is not None):
+        return "", []
+    try:
+        sql, params = commitments.order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return f"AND c.id IN ({sql})", list(params)
 
 
 def _money(value) -> Decimal:
@@ -280,10 +292,10 @@ def _jobs(scope: Scope, beneficiaries: set[str]) -> dict[str, tuple[int, int | N
     n = _names()
     commitments = _commitments(scope)
     start, end = scope.start or date.min, scope.end or date.max
-    restrict, params = "", []
-    if scope.fund or scope.territory or scope.financer or scope.fund_ids is not None:
-        sql, params = commitments.order_by().values("id").query.sql_with_params()
-        restrict, params = f"AND c.id IN ({sql})", list(params)
+    restriction = _restriction(scope, commitments)
+    if restriction is None:
+        return {}
+    restrict, params = restriction
     query = f"""
         SELECT beneficiary, jobs_created, verified_jobs, last_verified FROM (
             SELECT {BENEFICIARY_KEY} AS beneficiary, r.jobs_created, r.verified_jobs,
