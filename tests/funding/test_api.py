@@ -111,3 +111,18 @@ def test_the_state_service_records_signs_and_closes_a_convention(client, db):
     client.post(url + "close/", {"closed_on": "2028-07-01"})
     convention.refresh_from_db()
     assert convention.status == "closed" and convention.shortfall_paid == convention.amount_owed - 100000
+
+
+def test_administrators_set_funds_and_committees_up_but_never_edit_the_ledger(client, world):
+    from levier.accounts.enums import Role
+    from levier.funding.models import LedgerEntry
+    from tests.factories import UnitFactory, user_with_role
+
+    admin = user_with_role(Role.ADMINISTRATOR, UnitFactory())
+    login(client, admin)
+    for url in ("/admin/funding/fund/", f"/admin/funding/fund/{world['fund'].pk}/change/", "/admin/funding/committee/add/",
+                "/admin/funding/referencerate/", "/admin/funding/ledgerentry/"):
+        assert client.get(url).status_code == 200, url
+    entry = LedgerEntry.objects.first()
+    assert client.get("/admin/funding/ledgerentry/add/").status_code == 403
+    assert client.post(f"/admin/funding/ledgerentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403

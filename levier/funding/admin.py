@@ -1,0 +1,67 @@
+"""Administrators set funds up (financers, operators, schemes, budget lines), committees and their
+outside members, and the Commission's reference rates. Money never moves here: the ledger is
+read-only in the admin (movements go through the services, which check the invariants)."""
+
+from django.contrib import admin
+
+from .models import (BudgetLine, Committee, Fund, FundFinancer, FundOperator, FundScheme, LedgerEntry,
+                     ReferenceRate)
+
+
+class FinancerInline(admin.TabularInline):
+    model = FundFinancer
+    raw_id_fields = ["organisation", "convention"]
+    extra = 0
+
+
+class OperatorInline(admin.TabularInline):
+    model = FundOperator
+    raw_id_fields = ["operator", "unit"]
+    extra = 0
+
+
+class SchemeInline(admin.TabularInline):
+    model = FundScheme
+    raw_id_fields = ["scheme"]
+    extra = 0
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+
+
+@admin.register(Fund)
+class FundAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "manager", "revolving", "max_eu_rate"]
+    search_fields = ["name", "slug"]
+    raw_id_fields = ["manager", "owner_unit"]
+    filter_horizontal = ["perimeter"]
+    inlines = [FinancerInline, OperatorInline, SchemeInline, BudgetLineInline]
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = ["title", "fund", "held_on", "status"]
+    list_filter = ["status", "fund"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(ReferenceRate)
+class ReferenceRateAdmin(admin.ModelAdmin):
+    list_display = ["effective_from", "base_rate", "margin", "demonstration", "source"]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(admin.ModelAdmin):
+    list_display = ["on", "fund", "kind", "amount", "commitment", "note"]
+    list_filter = ["kind", "fund"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
