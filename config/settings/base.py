@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "levier.accounts",
     "levier.aids",
     "levier.funding",
+    "levier.pathways",
     "levier.reporting",
     "levier.demo",
     "levier.web",

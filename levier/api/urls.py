@@ -5,6 +5,7 @@ from .accounts.views import MembershipRequestViewSet, MeView
 from .aids import views as aids
 from .funding import views as funding
 from .organisations.views import OrganisationViewSet
+from .pathways.views import ExitClassificationView
 from .territories import views as territories
 
 
@@ -40,6 +41,7 @@ urlpatterns = [
     path("smic/", territories.SmicView.as_view(), name="smic"),
     path("me/", MeView.as_view(), name="me"),
     path("aids/simulate", aids.SimulateView.as_view(), name="aids-simulate"),
+    path("pathways/exit-classification", ExitClassificationView.as_view(), name="pathways-exit-classification"),
     path("aids/schemes/", aids.SchemeSearchView.as_view(), name="aids-scheme-search"),
     path("aids/schemes/<slug:slug>/", aids.SchemeDetailView.as_view(), name="aids-scheme-detail"),
     *router.urls,

@@ -168,6 +168,9 @@ MATRIX = {
     "api:funding-application-detail": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_instruction"].pk}),
     "api:funding-application-transitions": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_instruction"].pk},
                                                  method="post", data={"action": "start"}),
+    "api:pathways-exit-classification": Entry(
+        EVERYONE, method="post", data={"kind": "cdi", "start_date": "2024-01-15", "as_of": "2024-08-01", "hours_per_month": 80},
+    ),
     "api-schema": Entry(EVERYONE),
     "api-docs": Entry(EVERYONE),
 }
