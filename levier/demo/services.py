@@ -25,6 +25,7 @@ REFERENCE_COMMANDS = [
     ("referential", "load-reference"),
     ("organisations", "load-reference"),
     ("aids", "load-reference"),
+    ("pathways", "load-reference"),
 ]
 
 

@@ -1,15 +1,33 @@
-"""Use cases of PLIE pathways available so far: the exit classification (CLI and API)."""
+"""Use cases of PLIE pathways available so far: the seed protocols, the exit classification (CLI and API)."""
 
+import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
 
 from levier.core.errors import FieldError, InvalidInput
 from levier.referential.services import monthly_smic_on
 
 from .rules import KINDS, ExitParameters, Situation, SituationError, classify_exit
 
-# Protocols whose exit parameters are known (both follow seed 002's rules).
-PROTOCOL_PARAMETERS = {"plie-pays-aix-2013-2017": ExitParameters(), "plie-pays-aix-2018-2022": ExitParameters()}
+REFERENCE_FILE = Path(__file__).parent / "data" / "protocols.json"
+
+# Before `levier pathways load-reference`, the seed protocols are still known by slug (seed 002's rules).
+SEED_PROTOCOLS = ("plie-pays-aix-2013-2017", "plie-pays-aix-2018-2022")
+
+
+def protocol_parameters(slug: str | None) -> ExitParameters | None:
+    """The exit parameters of a protocol (None when unknown)."""
+    from .models import Protocol
+
+    if not slug:
+        return ExitParameters()
+    protocol = Protocol.objects.filter(slug=slug).first()
+    if protocol is not None:
+        return protocol.exit_parameters
+    return ExitParameters() if slug in SEED_PROTOCOLS else None
 FIELDS = {"kind", "contract_subtype", "start_date", "end_date", "as_of", "hours_per_month", "interim_hours", "qualifying",
           "micro_entrepreneur", "monthly_income_eur", "protocol"}
 
@@ -70,16 +88,16 @@ def parse_situation(data) -> tuple[Situation, ExitParameters]:
     for flag in ("qualifying", "micro_entrepreneur"):
         if data.get(flag) is not None and not isinstance(data.get(flag), bool):
             errors.append(FieldError(flag, "Vrai ou faux attendu (true/false)."))
-    protocol = data.get("protocol")
-    if protocol and protocol not in PROTOCOL_PARAMETERS:
-        errors.append(FieldError("protocol", f"Protocole inconnu : « {protocol} »."))
+    parameters = protocol_parameters(data.get("protocol"))
+    if parameters is None:
+        errors.append(FieldError("protocol", f"Protocole inconnu : « {data.get('protocol')} »."))
     if errors:
         raise InvalidInput(errors)
     situation = Situation(
         kind=kind, start_date=start, as_of=as_of, end_date=end, contract_subtype=data.get("contract_subtype") or "common",
         hours_per_month=hours, interim_hours=tuple(interim), qualifying=data.get("qualifying"),
         micro_entrepreneur=bool(data.get("micro_entrepreneur")), monthly_income_eur=income)
-    return situation, PROTOCOL_PARAMETERS.get(protocol, ExitParameters())
+    return situation, parameters
 
 
 def classify(data) -> dict:
@@ -89,3 +107,35 @@ def classify(data) -> dict:
         return classify_exit(situation, parameters, monthly_smic_on=monthly_smic_on).as_dict()
     except SituationError as exc:
         raise InvalidInput.single(exc.field, exc.message) from exc
+
+
+def load_reference_protocols(*, path=REFERENCE_FILE) -> int:
+    """The seed protocols with their objectives (idempotent, atomic)."""
+    from levier.territories.models import Territory
+
+    from .models import Objective, Protocol
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput.single("fichier", f"Fichier des protocoles illisible : {exc}") from exc
+    with transaction.atomic():
+        for index, row in enumerate(data["protocols"]):
+            kind, code = row["territory"]
+            territory = Territory.objects.filter(kind=kind, code=code).first()
+            if territory is None:
+                raise InvalidInput.single(f"protocols[{index}].territory", f"Territoire inconnu : {kind} {code}.")
+            previous = Protocol.objects.filter(slug=row.get("previous")).first() if row.get("previous") else None
+            protocol, _ = Protocol.objects.update_or_create(slug=row["slug"], defaults={
+                "name": row["name"], "territory": territory, "starts_on": date.fromisoformat(row["starts_on"]),
+                "ends_on": date.fromisoformat(row["ends_on"]), "previous": previous, "nomenclature": row["nomenclature"],
+                "fse_period": row["fse_period"], "retention": row["retention"], "retention_years": row["retention_years"],
+                "provenance": data["source"]})
+            keys = []
+            for position, objective in enumerate(row["objectives"]):
+                keys.append(objective["key"])
+                Objective.objects.update_or_create(protocol=protocol, key=objective["key"], defaults={
+                    "label": objective["label"], "target": objective.get("target"), "position": position,
+                    "rate": Decimal(objective["rate"]) if objective.get("rate") else None})
+            protocol.objectives.exclude(key__in=keys).delete()
+    return len(data["protocols"])

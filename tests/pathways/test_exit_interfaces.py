@@ -1,6 +1,7 @@
 """The exit classification through the API and the command line: same JSON, same errors."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -47,3 +48,23 @@ def test_bad_input_gives_the_error_body_and_exit_code_2(client, tmp_path, case, 
         call_command("pathways", "classify-exit", str(path))
     assert exc.value.code == 2
     assert field in [e["field"] for e in json.loads(capsys.readouterr().err)["errors"]]
+
+
+def test_the_seed_protocols_and_their_objectives(capsys):
+    from levier.pathways.models import Protocol
+
+    call_command("pathways", "load-reference")
+    call_command("pathways", "load-reference")  # idempotent
+    later = Protocol.objects.get(slug="plie-pays-aix-2018-2022")
+    assert later.previous.slug == "plie-pays-aix-2013-2017" and later.territory.code == "pays-aix"
+    assert {o.key: (o.target, o.rate) for o in later.objectives.all()} == {
+        "participants": (5700, None), "rsa": (3420, Decimal("0.6000")), "success_rate": (None, Decimal("0.5000")),
+        "employment_rate": (None, Decimal("0.4200")), "training_rate": (None, Decimal("0.0800"))}
+    assert [o.target for o in Protocol.objects.get(slug="plie-pays-aix-2013-2017").objectives.all()] == [5700, 3420, 2280, 1254]
+    # A protocol's own parameters drive the classification.
+    Protocol.objects.filter(pk=later.pk).update(min_hours_per_month=Decimal("100"))
+    from levier.pathways.services import classify
+
+    case = {"kind": "cdi", "start_date": "2024-01-15", "as_of": "2024-08-01", "hours_per_month": 80}
+    assert classify(case)["outcome"] == "positive"
+    assert classify({**case, "protocol": "plie-pays-aix-2018-2022"})["outcome"] == "not_positive"
