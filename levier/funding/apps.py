@@ -9,6 +9,8 @@ class FundingConfig(AppConfig):
     def ready(self):
         from levier.aids.applications import application_submitted
 
+        from . import audit  # noqa: F401  (registers models with the audit trail)
+
         from .instruction import open_instruction
 
         def on_submitted(sender, application, paper=False, **kwargs):

@@ -136,3 +136,11 @@ def test_an_instructor_enters_a_paper_file(world, client):
 
     with pytest.raises(InvalidInput):
         record_paper_application(scheme=Scheme.objects.get(slug="alixio"), organisation=company, by=applicant, answers={})
+
+
+def test_instruction_changes_are_in_the_audit_trail(world):
+    from auditlog.models import LogEntry
+
+    i = flow.fire(world["instruction"], "start", by=world["instructor"])
+    entries = LogEntry.objects.get_for_object(i)
+    assert any("status" in (e.changes_dict or {}) for e in entries)
