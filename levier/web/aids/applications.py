@@ -82,6 +82,7 @@ def application_detail(request, pk: int):
         "actions": [(name, flow.TRANSITIONS[name]) for name in flow.allowed_actions(request.user, instruction)
                     if flow.TRANSITIONS[name].by == flow.APPLICANT] if instruction else [],
         "instruction_logs": instruction.logs.all() if instruction else [],
+        "instructs": bool(instruction) and flow.is_instructor(request.user, instruction),
         "commitments": application.commitments.all(),
         "title": f"Demande — {application.scheme.name}",
         "application": application,
