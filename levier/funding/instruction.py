@@ -374,23 +374,36 @@ def parse_date(value: str | None) -> date | None:
 
 
 def action_data(instruction: Instruction, action: str, data, *, today: date) -> dict:
-    """The transition's data from a form (or API) body; the date defaults to `today`."""
+    """The transition's data from a form or an API body; the date defaults to `today`.
+
+    API bodies may give `checklist` {key: bool}, `committee` (id), `amounts` [{kind, amount,
+    legal_basis}], `tranches` {commitment reference: amount}; forms give one field each."""
     values = {"reason": data.get("reason", ""), "on": parse_date(data.get("on")) or today}
     if action == "request_documents":
         values.update(message=data.get("message", ""), due_on=parse_date(data.get("due_on")))
     elif action == "answer_documents":
         values["answer"] = data.get("answer", "")
     elif action == "declare_eligible":
-        values["checklist"] = {key: data.get(f"check_{key}") in ("on", "true", True, "1") for key in instruction.checklist}
+        given = data.get("checklist") if isinstance(data.get("checklist"), dict) else {}
+        values["checklist"] = {key: given.get(key) is True or data.get(f"check_{key}") in ("on", "true", True, "1")
+                               for key in instruction.checklist}
     elif action == "put_on_agenda":
         committee_id = data.get("committee")
         values["committee"] = Committee.objects.filter(pk=committee_id).first() if str(committee_id or "").isdigit() else None
     elif action == "grant":
         proposed = proposed_amounts(instruction)
-        if any(f"amount_{i}" in data for i in range(len(proposed))):
+        if isinstance(data.get("amounts"), list):
+            values["amounts"] = [a for a in data["amounts"] if isinstance(a, dict) and "kind" in a and "amount" in a]
+        elif any(f"amount_{i}" in data for i in range(len(proposed))):
             values["amounts"] = [{**p, "amount": data.get(f"amount_{i}", p["amount"])} for i, p in enumerate(proposed)]
+        elif not proposed and data.get("free_amount"):  # a descriptive scheme: the committee sets the amount
+            values["amounts"] = [{"kind": data.get("free_kind") or "subsidy", "amount": data["free_amount"],
+                                  "legal_basis": data.get("free_legal_basis", "")}]
         values["justification"] = data.get("justification", "")
     elif action == "disburse":
-        values["tranches"] = {c.reference: data[f"tranche_{c.pk}"] for c in instruction.application.commitments.all()
-                              if data.get(f"tranche_{c.pk}")}
+        if isinstance(data.get("tranches"), dict):
+            values["tranches"] = data["tranches"]
+        else:
+            values["tranches"] = {c.reference: data[f"tranche_{c.pk}"] for c in instruction.application.commitments.all()
+                                  if data.get(f"tranche_{c.pk}")}
     return values

@@ -126,3 +126,30 @@ def test_administrators_set_funds_and_committees_up_but_never_edit_the_ledger(cl
     entry = LedgerEntry.objects.first()
     assert client.get("/admin/funding/ledgerentry/add/").status_code == 403
     assert client.post(f"/admin/funding/ledgerentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_the_whole_instruction_through_the_api(client, world):
+    from levier.funding.models import Instruction
+
+    login(client, world["instructor"])
+    url = f"/api/v1/funding/applications/{world['instruction'].pk}/transitions"
+
+    def fire(**body):
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 200, response.json()
+        return response.json()
+
+    fire(action="start")
+    fire(action="declare_eligible", checklist={"presentation": True, "kbis": True})
+    fire(action="put_on_agenda", committee=world["committee"].pk)
+    granted = fire(action="grant", on="2026-12-15", justification="Comité : prêt réduit",
+                   amounts=[{"kind": "loan", "amount": "45000.00", "legal_basis": "de minimis"},
+                            {"kind": "subsidy", "amount": "5000.00", "legal_basis": "de minimis"}])
+    assert [d["amount"] for d in granted["decision"]] == ["45000.00", "5000.00"]
+    fire(action="sign_agreement", on="2027-01-10")
+    loan = granted["decision"][0]["commitment"]
+    too_much = client.post(url, {"action": "disburse", "on": "2027-01-20", "tranches": {loan: "45000.001"}},
+                           content_type="application/json")
+    assert too_much.status_code == 400 and too_much.json()["errors"][0]["field"] == "amount"
+    fire(action="disburse", on="2027-01-20", tranches={loan: "20000.00"})
+    assert Instruction.objects.get(pk=world["instruction"].pk).status == "disbursing"
