@@ -144,3 +144,51 @@ def test_instruction_changes_are_in_the_audit_trail(world):
     i = flow.fire(world["instruction"], "start", by=world["instructor"])
     entries = LogEntry.objects.get_for_object(i)
     assert any("status" in (e.changes_dict or {}) for e in entries)
+
+
+def test_a_descriptive_scheme_is_granted_the_amount_set_by_the_committee(db, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+
+    from levier.aids import applications
+    from levier.aids.models import Scheme
+    from levier.funding.models import Committee, Fund, FundFinancer, FundOperator, FundScheme
+    from tests.factories import OrganisationFactory, login
+
+    from .conftest import PDF
+
+    call_command("organisations", "load-reference")
+    call_command("aids", "load-reference")
+    scheme = Scheme.objects.get(slug="fonds-airbus-developpement")  # "Montants fixés par le comité"
+    fund = Fund.objects.create(slug="fonds-airbus", name="Fonds Airbus", manager=scheme.operator, owner_unit=UnitFactory())
+    FundScheme.objects.create(fund=fund, scheme=scheme)
+    operator = FundOperator.objects.create(fund=fund, operator=scheme.operator, unit=scheme.owner_unit)
+    financer = FundFinancer.objects.create(fund=fund, organisation=OrganisationFactory(), kind="revitalisation")
+    ledger.receive_contribution(financer=financer, amount="100000.00", on=date(2026, 1, 2))
+    ledger.allocate(operator=operator, amount="100000.00", on=date(2026, 1, 2))
+    committee = Committee.objects.create(fund=fund, held_on=date(2026, 12, 15), title="Comité")
+    from decimal import Decimal
+
+    from levier.funding.models import ReferenceRate
+
+    ReferenceRate.objects.create(effective_from=date(2026, 1, 1), base_rate=Decimal("0.03"), source="test")
+    applicant = user_with_role(Role.COMPANY, OrganisationFactory().main_unit())
+    draft = applications.start_application(scheme=scheme, by=applicant, answers={
+        "beneficiary": {"kind": "company", "commune": "13001", "headcount": 20}})
+    for document in scheme.required_documents:
+        applications.add_document(application=draft, by=applicant, document_key=document["key"],
+                                  uploaded=SimpleUploadedFile("p.pdf", PDF))
+    instruction = applications.submit_application(application=draft, by=applicant, today=date(2026, 11, 22)).instruction
+    instructor = user_with_role(Role.OPERATOR_INSTRUCTOR, scheme.owner_unit)
+    instruction = flow.fire(instruction, "start", by=instructor)
+    instruction = flow.fire(instruction, "declare_eligible", by=instructor, checklist={k: True for k in instruction.checklist})
+    flow.fire(instruction, "put_on_agenda", by=instructor, committee=committee)
+    login(client, instructor)
+    page = client.get(f"/fonds/instruction/{instruction.pk}/").content.decode()
+    assert "montant fixé par le comité" in page
+    response = client.post(f"/fonds/instruction/{instruction.pk}/grant/", follow=True, data={
+        "free_kind": "loan", "free_amount": "30000", "free_legal_basis": "de minimis", "on": "2026-12-15",
+        "justification": "Montant décidé par le comité d'engagement."})
+    instruction.refresh_from_db()
+    assert instruction.status == "granted", [str(m) for m in response.context["messages"]]
+    assert instruction.decision[0]["amount"] == "30000.00"
