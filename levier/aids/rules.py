@@ -47,6 +47,7 @@ OP_WORDS = {"eq": "égal à", "ne": "différent de", "lt": "inférieur à", "lte
 TERRITORY_KINDS = {"region", "departement", "epci", "ept", "commune", "arrondissement", "project", "bassin"}
 DEFAULT_PMI_SECTIONS = ["C"]
 EMPTY: dict = {}
+ZERO_EUROS = Decimal("0.00")
 DEFINITIONS_FR = {
     "pme": "PME : catégorie TPE ou PME du décret 2008-1354 (moins de 250 salariés et chiffre d'affaires ≤ 50 M€ "
            "ou total de bilan ≤ 43 M€) ; l'effectif seul donne une estimation.",
@@ -101,8 +102,13 @@ class Evaluation:
     total_loans: Decimal = field(init=False)
 
     def __post_init__(self):
-        self.total_grants = sum((c.amount for c in self.components if c.kind in GRANT_KINDS), Decimal("0.00"))
-        self.total_loans = sum((c.amount for c in self.components if c.kind in LOAN_KINDS), Decimal("0.00"))
+        grants = loans = ZERO_EUROS
+        for component in self.components:  # a plain loop: built for every distinct outcome of a simulation
+            if component.kind in GRANT_KINDS:
+                grants += component.amount
+            elif component.kind in LOAN_KINDS:
+                loans += component.amount
+        self.total_grants, self.total_loans = grants, loans
 
 
 # ---------------------------------------------------------------- conditions

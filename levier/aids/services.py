@@ -322,16 +322,25 @@ def _candidate_versions(profile: Profile) -> dict[int, list[VersionRow]]:
     if not ids:
         return {}
     days: dict = {None: None}
-    found: dict[int, dict[int, VersionRow]] = {}
+
+    def day(value):  # SQLite gives ISO text, PostgreSQL dates; each distinct day is converted once
+        found = days.get(value, days)
+        if found is days:
+            found = days[value] = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+        return found
+
+    found: dict[int, list[VersionRow]] = {}
     with connection.cursor() as cursor:
         cursor.execute(_candidate_sql(len(ids)), [True, *PUBLIC_STATUSES, *ids] * 2)
         for scheme_id, slug, name, operator, opens, closes, number, effective, rules_text in cursor.fetchall():
-            for day in (opens, closes, effective):
-                if day not in days:  # SQLite gives ISO text, PostgreSQL dates
-                    days[day] = date.fromisoformat(day[:10]) if isinstance(day, str) else day
-            found.setdefault(scheme_id, {})[number] = VersionRow(
-                scheme_id, slug, name, operator, days[opens], days[closes], number, days[effective], rules_text)
-    return {scheme_id: list(versions.values()) for scheme_id, versions in found.items()}
+            versions = found.get(scheme_id)
+            if versions is None:
+                versions = found[scheme_id] = []
+            elif any(v.number == number for v in versions):
+                continue  # reached twice: by a territory and by a QPV
+            versions.append(VersionRow(scheme_id, slug, name, operator, day(opens), day(closes), number, day(effective),
+                                       rules_text))
+    return found
 
 
 @functools.lru_cache(maxsize=64)
