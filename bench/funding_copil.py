@@ -12,7 +12,6 @@ beneficiaries' list) against a floor: one hand-written SQL statement that aggreg
 figures with GROUPING SETS on the same database. Median of 5 warm runs. Target: ≤ 1,5 × the floor.
 """
 
-import io
 import os
 import random
 import statistics

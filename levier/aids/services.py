@@ -9,7 +9,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from levier.core.errors import FieldError, InvalidInput
@@ -248,16 +247,6 @@ def parse_profile(data, *, today: date | None = None) -> Profile:
 
 def _places(place: Territory | None, on: date):
     return (frozenset(), frozenset()) if place is None else place_and_ancestors(place, on)
-
-
-def candidate_ids(profile: Profile):
-    """Ids of published or closed schemes whose perimeter contains the establishment's commune
-    (or, for a project holder, the residence) at as_of — a subquery on the perimeter join."""
-    ids = profile.perimeter_ids
-    through = Scheme.perimeter.through
-    by_territory = through.objects.filter(territory_id__in=ids).values("scheme_id")
-    by_qpv = Scheme.perimeter_qpvs.through.objects.filter(qpv__communes__id__in=ids).values("scheme_id")
-    return Scheme.objects.public().filter(Q(id__in=by_territory) | Q(id__in=by_qpv)).order_by().values("id")
 
 
 def simulate(data, *, today: date | None = None, record: bool = True) -> dict:

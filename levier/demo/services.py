@@ -92,7 +92,7 @@ def load_demo_records() -> list[tuple[str, str, str, bool]]:
         from levier.funding.demo import load_copil_demo, load_instruction_demo  # needs the users' organisations
 
         load_copil_demo()
-        load_instruction_demo(EMAIL_DOMAIN=data.EMAIL_DOMAIN)
+        load_instruction_demo(email_domain=data.EMAIL_DOMAIN)
     return credentials
 
 

@@ -29,11 +29,9 @@ from levier.territories.services import composition
 
 from .enums import EntryKind
 from .models import Commitment, Fund, JobReport, LedgerEntry
-from .rules import cents, pro_rata, ratio
+from .rules import cents, ratio
 
 ZERO = Decimal("0")
-FIGURES = ("committed_eur", "paid_eur", "in_kind_eur", "companies", "jobs_planned", "jobs_created", "jobs_verified",
-           "cost_per_job_created_eur", "leverage")
 BREAKDOWNS = ("by_operator", "by_scheme", "by_naf_section", "by_size", "by_qpv", "by_rural")
 ATTRIBUTION_NOTE = ("Montants attribués à chaque engagement au prorata des contributions que ce financeur avait versées "
                     "au fonds à la date de l'engagement.")
@@ -135,10 +133,9 @@ def _financer_shares(scope: Scope, rows: list[dict]) -> dict[int, Decimal]:
     return shares
 
 
-def _lines(scope: Scope) -> list[_Line]:
-    """One line per beneficiary and breakdown keys, summed in the database (see _GROUPED_SQL); the
+def _lines(scope: Scope, commitments) -> list[_Line]:
+    """One line per beneficiary and breakdown keys, summed in the database (see _grouped_sql); the
     financer scope attributes money per commitment in Python (_financer_lines)."""
-    commitments = _commitments(scope)
     if scope.financer:
         return _financer_lines(scope, commitments)
     start, end = scope.start or date.min, scope.end or date.max
@@ -284,13 +281,12 @@ def _financer_lines(scope: Scope, commitments) -> list[_Line]:
     return lines
 
 
-def _jobs(scope: Scope, beneficiaries: set[str]) -> dict[str, tuple[int, int | None]]:
+def _jobs(scope: Scope, commitments, beneficiaries: set[str]) -> dict[str, tuple[int, int | None]]:
     """Per beneficiary helped in the period: (latest declared jobs, latest verified jobs) as known today,
     from the reports of its commitments in scope and period (one window query)."""
     if not beneficiaries:
         return {}
     n = _names()
-    commitments = _commitments(scope)
     start, end = scope.start or date.min, scope.end or date.max
     restriction = _restriction(scope, commitments)
     if restriction is None:
@@ -338,8 +334,9 @@ def copil_figures(scope: Scope) -> dict:
     """Every figure of the report, as exact numbers (Decimal, int, None)."""
     if scope.start and scope.end and scope.start > scope.end:
         raise InvalidInput.single("from", "La date de début suit la date de fin.")
-    lines = _lines(scope)
-    jobs = _jobs(scope, {line.beneficiary for line in lines if line.counted})
+    commitments = _commitments(scope)
+    lines = _lines(scope, commitments)
+    jobs = _jobs(scope, commitments, {line.beneficiary for line in lines if line.counted})
     result = {"scope": scope.label, "from": scope.start, "to": scope.end, **_figures(lines, jobs)}
     for breakdown in BREAKDOWNS:
         groups = defaultdict(list)

@@ -53,6 +53,7 @@ def load_copil_demo(*, path: Path = FIXTURE, by=None) -> dict:
     for f_index, spec in enumerate(data["funds"]):
         fund = _fund(spec, ddets, data["source"])
         operator = FundOperator.objects.get(fund=fund)
+        scheme_id = fund_scheme_id(fund)
         for financer_spec in spec["financers"]:
             financer = _financer(fund, financer_spec, ddets, by)
             ledger.receive_contribution(financer=financer, amount=financer_spec["received"], on=start, by=by,
@@ -72,7 +73,7 @@ def load_copil_demo(*, path: Path = FIXTURE, by=None) -> dict:
             committed_on = start + timedelta(days=(k * days) // n)
             commitment = services.grant(services.Grant(
                 operator=operator, kind=spec["kind"], amount=amounts[k], committed_on=committed_on,
-                reference=f"DEMO-{f_index + 1}-{k + 1:03d}", beneficiary=company, scheme_id=fund_scheme_id(fund),
+                reference=f"DEMO-{f_index + 1}-{k + 1:03d}", beneficiary=company, scheme_id=scheme_id,
                 legal_basis=spec["legal_basis"], jobs_planned=int(jobs[k]) + (k % 2),
                 jobs_due_on=rules.add_months(committed_on, 24), reference_cdi_headcount=HEADCOUNTS[seed % len(HEADCOUNTS)],
                 other_financing=(amounts[k] * Decimal("1.5")).quantize(Decimal("0.01")), commune_id=commune.id,
@@ -80,7 +81,7 @@ def load_copil_demo(*, path: Path = FIXTURE, by=None) -> dict:
             paid_on = committed_on + timedelta(days=30)
             if paid_on <= end:
                 ledger.disburse(commitment=commitment, amount=amounts[k], on=paid_on, by=by, note="Versement unique")
-            if k % 10 == 0 and fund_scheme_id(fund) and paid_on <= end:
+            if k % 10 == 0 and scheme_id and paid_on <= end:
                 ledger.record_in_kind(commitment=commitment, days=2, on=paid_on, by=by,
                                       note="2 jours de conseil de l'opérateur")
             reported_on = min(rules.add_months(committed_on, 18), end)
@@ -131,7 +132,7 @@ def _financer(fund: Fund, spec: dict, ddets: Unit, by) -> FundFinancer:
                                        pledged=Decimal(spec["received"]))
 
 
-def load_instruction_demo(*, EMAIL_DOMAIN: str) -> None:  # noqa: N803 — the demo's constant, passed as is
+def load_instruction_demo(*, email_domain: str) -> None:
     """A file of the demo company to the Airbus Développement fund, submitted and on the agenda of a
     December committee whose outside member is the demo's committee user (idempotent)."""
     from django.core.files.base import ContentFile
@@ -145,13 +146,13 @@ def load_instruction_demo(*, EMAIL_DOMAIN: str) -> None:  # noqa: N803 — the d
     from .models import Committee
 
     scheme = Scheme.objects.filter(slug="fonds-airbus-developpement").first()
-    company_user = User.objects.filter(email=f"entreprise@{EMAIL_DOMAIN}").first()
+    company_user = User.objects.filter(email=f"entreprise@{email_domain}").first()
     if scheme is None or company_user is None or Application.objects.filter(scheme=scheme, created_by=company_user).exists():
         return
     fund = Fund.objects.get(slug="fonds-airbus-developpement")
     committee, _ = Committee.objects.get_or_create(fund=fund, title="Comité d'engagement de décembre 2026",
                                                    defaults={"held_on": date(2026, 12, 15)})
-    member = User.objects.filter(email=f"comite@{EMAIL_DOMAIN}").first()
+    member = User.objects.filter(email=f"comite@{email_domain}").first()
     if member is not None:
         committee.members.add(member)
     draft = applications.start_application(scheme=scheme, by=company_user, answers={
@@ -162,7 +163,7 @@ def load_instruction_demo(*, EMAIL_DOMAIN: str) -> None:  # noqa: N803 — the d
                                   uploaded=ContentFile(b"%PDF-1.4\n%demo\n", name=f"{document['key']}.pdf"))
     applications.save_draft(application=draft, by=company_user, de_minimis_amount="0")
     submitted = applications.submit_application(application=draft, by=company_user, today=date(2026, 11, 20))
-    instructor = User.objects.filter(email=f"instructeur@{EMAIL_DOMAIN}").first()
+    instructor = User.objects.filter(email=f"instructeur@{email_domain}").first()
     instruction = getattr(submitted, "instruction", None)
     if instructor is None or instruction is None:
         return

@@ -3,11 +3,11 @@
 Every amount is a Decimal in euros; every business date is an argument.
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from levier.core.dates import add_months
 from levier.core.formats import format_date, format_euros
 
 CENT = Decimal("0.01")
@@ -23,13 +23,6 @@ DE_MINIMIS_YEARS = 3
 
 def cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day `months` later, clipped to the month's end (31/01 + 1 → 28/02 or 29/02)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # ---------------------------------------------------------------- revitalisation conventions

@@ -8,12 +8,12 @@ only once its validation date is reached (`validated_on` ≤ `as_of`); before th
 Business dates are arguments; nothing here reads the clock or the database.
 """
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from levier.core.dates import add_months, month_end
 from levier.core.formats import format_date, format_euros, format_number
 
 POSITIVE, PENDING, NOT_POSITIVE = "positive", "pending", "not_positive"
@@ -71,19 +71,9 @@ class SituationError(ValueError):
         self.field, self.message = field_name, message
 
 
-def add_months(day: date, months: int) -> date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def validation_date(start: date, months: int = 6) -> date:
     """V: start + 6 calendar months, clipped to the month's end."""
     return add_months(start, months)
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def classify_exit(s: Situation, p: ExitParameters = ExitParameters(), *,
@@ -176,7 +166,7 @@ def _interim(s: Situation, p: ExitParameters) -> Classification:
                 first = window[0]
                 reasons = [f"Intérim en continu : {length} mois consécutifs de {first[1]:02d}/{first[0]} à {month:02d}/{year}, "
                            f"{format_number(sum(hours))} h (au moins {format_number(threshold)} h)."]
-                return _dated(EMPLOYMENT, _month_end(year, month), s.as_of, reasons)
+                return _dated(EMPLOYMENT, month_end(year, month), s.as_of, reasons)
     if s.end_date is None or s.end_date >= s.as_of:
         return Classification(PENDING, None, None, [
             f"Intérim en cours : pas encore {p.interim_short_months} mois consécutifs pour {format_number(p.interim_short_hours)} h "

@@ -43,3 +43,11 @@ def add_errors(form, exc: InvalidInput) -> None:
             if name in form.fields:
                 form.fields[name].widget.attrs["aria-describedby"] = f"id_{name}-error"
                 form.fields[name].widget.attrs["aria-invalid"] = "true"
+
+
+def flash_errors(request, exc: InvalidInput) -> None:
+    """Every message of a service's refusal, for a page that redirects after a POST."""
+    from django.contrib import messages
+
+    for error in exc.errors:
+        messages.error(request, error.message)

@@ -102,6 +102,7 @@ def test_edited_amounts_need_a_justification_and_committee_members_see_their_age
 
 def test_withdrawal_before_signature_only(world):
     i, instructor, applicant = world["instruction"], world["instructor"], world["applicant"]
+    assert "withdraw" not in flow.allowed_actions(instructor, i)  # the applicant's decision
     i = flow.fire(i, "withdraw", by=applicant, reason="Projet abandonné")
     assert i.status == "withdrawn" and flow.allowed_actions(applicant, i) == []
 

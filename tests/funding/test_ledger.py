@@ -162,3 +162,13 @@ def test_fifty_concurrent_commitments_against_100000_allocated():
     assert balance.available == D("1000.00")
     assert Commitment.objects.filter(fund=fund).count() == 33
     assert balance.committed == sum(e.amount for e in LedgerEntry.objects.filter(operator=operator, kind="commitment"))
+
+
+def test_default_recovery_is_the_subsidy_per_job_times_missing_jobs_capped_at_what_was_paid(financer, operator):
+    from levier.funding.instruction import recovery_due
+
+    funded(financer, operator)
+    subsidy = grant(a_grant(operator, "15000.00", jobs_planned=3))
+    ledger.disburse(commitment=subsidy, amount="8000.00", on=date(2024, 4, 1))
+    assert recovery_due(subsidy, per_job=D("5000"), missing_jobs=1) == D("5000")
+    assert recovery_due(subsidy, per_job=D("5000"), missing_jobs=2) == D("8000.00")  # capped at what was paid

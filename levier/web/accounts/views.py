@@ -13,7 +13,7 @@ from levier.accounts import services
 from levier.accounts.models import Membership
 from levier.accounts.permissions import scope_of
 from levier.core.errors import InvalidInput
-from levier.web.forms_base import add_errors
+from levier.web.forms_base import add_errors, flash_errors
 
 from .forms import DecisionForm, LoginForm, SecondFactorForm, SignUpForm
 
@@ -123,8 +123,7 @@ def decide_membership(request, pk: int):
             reason=form.cleaned_data["reason"],
         )
     except InvalidInput as exc:
-        for error in exc.errors:
-            messages.error(request, error.message)
+        flash_errors(request, exc)
     else:
         verb = "acceptée" if form.cleaned_data["decision"] == "accept" else "refusée"
         messages.success(request, f"Demande de {membership.user.email} {verb}.")

@@ -15,7 +15,7 @@ from levier.aids.services import version_in_effect
 from levier.core.audit import log_read
 from levier.core.errors import InvalidInput
 from levier.funding import instruction as flow
-from levier.web.forms_base import DsfrFormMixin, add_errors
+from levier.web.forms_base import DsfrFormMixin, add_errors, flash_errors
 
 
 class DeMinimisForm(DsfrFormMixin, forms.Form):
@@ -45,8 +45,7 @@ def start(request, slug: str):
     try:
         application = service.start_application(scheme=scheme, by=request.user, answers=request.session.get("aids_profile"))
     except InvalidInput as exc:
-        for error in exc.errors:
-            messages.error(request, error.message)
+        flash_errors(request, exc)
         return redirect("aids:detail", slug=slug)
     messages.success(request, "Brouillon de demande créé : joignez les pièces puis déposez-la.")
     return redirect("aids:application", pk=application.pk)
@@ -114,8 +113,7 @@ def upload(request, pk: int):
         service.add_document(application=application, by=request.user, document_key=form.cleaned_data["document_key"],
                              uploaded=form.cleaned_data["file"])
     except InvalidInput as exc:
-        for error in exc.errors:
-            messages.error(request, error.message)
+        flash_errors(request, exc)
     else:
         messages.success(request, "Pièce ajoutée.")
     return redirect("aids:application", pk=pk)
@@ -130,8 +128,7 @@ def submit(request, pk: int):
     try:
         submitted = service.submit_application(application=application, by=request.user)
     except InvalidInput as exc:
-        for error in exc.errors:
-            messages.error(request, error.message)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"Demande déposée. Récépissé n° {submitted.number}.")
     return redirect("aids:application", pk=pk)

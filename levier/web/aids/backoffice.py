@@ -15,7 +15,7 @@ from levier.aids import backoffice as service
 from levier.aids.enums import AidKind, BeneficiaryKind
 from levier.organisations.models import Unit
 from levier.core.errors import FieldError, InvalidInput
-from levier.web.forms_base import DsfrFormMixin, add_errors
+from levier.web.forms_base import DsfrFormMixin, add_errors, flash_errors
 
 STAFF_OF_CATALOGUE = (Role.OPERATOR_INSTRUCTOR, Role.CATALOGUE_EDITOR)
 EXAMPLE_PROFILE = {"beneficiary": {"kind": "company", "commune": "94041", "headcount": 40, "naf": "25.62B"},
@@ -156,8 +156,7 @@ def scheme_transition(request, slug: str, action: str):
         else:
             raise PermissionDenied
     except InvalidInput as exc:
-        for error in exc.errors:
-            messages.error(request, error.message)
+        flash_errors(request, exc)
     else:
         messages.success(request, "C'est fait.")
     return redirect("aids:manage", slug=slug)

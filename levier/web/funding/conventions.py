@@ -1,6 +1,6 @@
 """The State service records a revitalisation convention, signs it, follows it and closes it."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -18,7 +18,7 @@ from levier.funding.instruction import parse_date
 from levier.funding.models import Convention
 from levier.organisations.models import Organisation, Unit
 from levier.territories.models import Territory
-from levier.web.forms_base import DsfrFormMixin, add_errors
+from levier.web.forms_base import DsfrFormMixin, add_errors, flash_errors
 
 
 class ConventionForm(DsfrFormMixin, forms.Form):
@@ -79,13 +79,6 @@ def can_manage(user, convention: Convention) -> bool:
     return scope.is_admin or convention.owner_unit_id in scope.units(Role.STEERING)
 
 
-def _money(value: str) -> str:
-    try:
-        return str(Decimal(value.replace(",", ".").replace(" ", "")))
-    except InvalidOperation:
-        return value
-
-
 @login_required
 @require_POST
 def convention_action(request, pk: int, action: str):
@@ -107,15 +100,14 @@ def convention_action(request, pk: int, action: str):
             if not jobs.isdigit():
                 raise InvalidInput.single("jobs_created", "Nombre entier d'emplois attendu.")
             services.add_direct_action(convention=convention, label=data.get("label", "").strip() or "Action",
-                                       done_on=_required_date(data, "done_on"), value=_money(data.get("value", "")),
+                                       done_on=_required_date(data, "done_on"), value=data.get("value", ""),
                                        jobs_created=int(jobs))
         else:
             summary = services.close_convention(convention=convention, by=request.user,
                                                 closed_on=_required_date(data, "closed_on"))
             messages.info(request, f"Reliquat versé au Trésor : {summary.shortfall} €.")
     except InvalidInput as exc:
-        for error in exc.errors:
-            messages.error(request, error.message)
+        flash_errors(request, exc)
     else:
         messages.success(request, "Enregistré.")
     return redirect("funding:convention", pk=pk)

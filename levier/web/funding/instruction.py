@@ -1,7 +1,5 @@
 """Instruction pages: the queue, one file with the actions the user may fire, committee members' view."""
 
-from datetime import date
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +15,7 @@ from levier.core.errors import InvalidInput
 from levier.funding import instruction as flow
 from levier.funding.enums import CommitteeStatus
 from levier.funding.models import Commitment, Committee, Instruction
+from levier.web.forms_base import flash_errors
 
 
 @login_required
@@ -72,8 +71,7 @@ def transition(request, pk: int, action: str):
     try:
         flow.fire(instruction, action, by=request.user, **flow.action_data(instruction, action, request.POST, today=timezone.localdate()))
     except InvalidInput as exc:
-        for error in exc.errors:
-            messages.error(request, error.message)
+        flash_errors(request, exc)
     else:
         messages.success(request, f"{flow.TRANSITIONS[action].label} : fait.")
     if flow.is_applicant(request.user, instruction) and not flow.is_instructor(request.user, instruction):
@@ -116,8 +114,7 @@ def declare_jobs(request, pk: int):
                           cdi_headcount=form.cleaned_data["cdi_headcount"],
                           qpv_resident_jobs=form.cleaned_data["qpv_resident_jobs"] or 0)
     except InvalidInput as exc:
-        for error in exc.errors:
-            messages.error(request, error.message)
+        flash_errors(request, exc)
     else:
         messages.success(request, "Déclaration d'emplois enregistrée.")
     return redirect("funding:commitment", pk=pk)
@@ -156,8 +153,7 @@ def repay(request, pk: int):
         ledger.repay(commitment=commitment, amount=request.POST.get("amount", ""), by=request.user,
                      on=flow.parse_date(request.POST.get("on")) or timezone.localdate(), note=request.POST.get("note", ""))
     except InvalidInput as exc:
-        for error in exc.errors:
-            messages.error(request, error.message)
+        flash_errors(request, exc)
     else:
         messages.success(request, "Remboursement enregistré.")
     return redirect("funding:commitment", pk=pk)
@@ -173,8 +169,7 @@ def write_off(request, pk: int):
         ledger.write_off(commitment=commitment, amount=request.POST.get("amount", ""), reason=request.POST.get("reason", ""),
                          on=flow.parse_date(request.POST.get("on")) or timezone.localdate(), by=request.user)
     except InvalidInput as exc:
-        for error in exc.errors:
-            messages.error(request, error.message)
+        flash_errors(request, exc)
     else:
         messages.success(request, "Passage en perte enregistré.")
     return redirect("funding:commitment", pk=pk)
