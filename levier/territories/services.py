@@ -1,6 +1,7 @@
 """Use cases of the territory referential: load an edition, evaluate
 compositions at a date, look communes up."""
 
+import bisect
 import json
 import uuid
 from dataclasses import dataclass
@@ -359,6 +360,28 @@ def composition(territory: Territory, on: date) -> Composition:
             found.update(child for child, kind in rows if kind in COMMUNE_LEVEL)
     verified = territory.composition_verified_from is None or territory.composition_verified_from <= on
     return Composition(territory=territory, on=on, commune_ids=frozenset(found), verified=verified)
+
+
+class CompositionsByDate:
+    """Compositions of one territory at many dates (imports): computed once per period between two
+    dated changes of the referential, since a composition changes only on those days."""
+
+    def __init__(self, territory: Territory):
+        self.territory = territory
+        starts = TerritoryLink.objects.exclude(valid_from__isnull=True).values_list("valid_from", flat=True).distinct()
+        ends = TerritoryLink.objects.exclude(valid_to__isnull=True).values_list("valid_to", flat=True).distinct()
+        changes = set(starts) | {end + timedelta(days=1) for end in ends}
+        if territory.composition_verified_from:
+            changes.add(territory.composition_verified_from)
+        self._changes = sorted(changes)
+        self._by_period: dict[int, Composition] = {}
+
+    def on(self, day: date) -> Composition:
+        period = bisect.bisect_right(self._changes, day)
+        found = self._by_period.get(period)
+        if found is None:
+            found = self._by_period[period] = composition(self.territory, day)
+        return found
 
 
 def ancestors(territory: Territory, on: date) -> set[int]:

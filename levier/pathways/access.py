@@ -1,0 +1,48 @@
+"""What a user may see of one participant: names, sensitive data, coordinator's decisions.
+
+Scopes of records are in querysets.py; these are the finer rules of docs/permissions.md."""
+
+from levier.accounts.enums import Role
+from levier.accounts.permissions import scope_of
+
+
+def is_coordinator(user, protocol) -> bool:
+    scope = scope_of(user)
+    return scope.is_admin or (protocol.unit_id is not None and protocol.unit_id in scope.units(Role.PLIE_COORDINATOR))
+
+
+def is_controller(user, protocol) -> bool:
+    scope = scope_of(user)
+    return Role.FSE_CONTROLLER in scope.roles and protocol.unit_id in scope.controlled_unit_ids
+
+
+def sees_names(user, pathway) -> bool:
+    """Everyone who may open the file sees the names, except auditors (pseudonyms only)."""
+    scope = scope_of(user)
+    if scope.is_admin or is_coordinator(user, pathway.protocol) or is_controller(user, pathway.protocol):
+        return True
+    if Role.REFERENT in scope.roles and (pathway.referent_id == scope.user_id
+                                         or (pathway.structure_id and pathway.structure.unit_id in scope.units(Role.REFERENT))):
+        return True
+    return False
+
+
+def sees_sensitive(user, pathway) -> bool:
+    """Health, disability, RSA, debts, origin: the participant's referent and the coordinator only
+    (and the FSE controller of an operation under control)."""
+    scope = scope_of(user)
+    return (scope.is_admin or pathway.referent_id == scope.user_id or is_coordinator(user, pathway.protocol)
+            or is_controller(user, pathway.protocol))
+
+
+def may_change(user, pathway) -> bool:
+    scope = scope_of(user)
+    if scope.is_read_only:
+        return False
+    return (scope.is_admin or is_coordinator(user, pathway.protocol)
+            or (Role.REFERENT in scope.roles and pathway.referent_id == scope.user_id))
+
+
+def may_export_names(user, protocol) -> bool:
+    """Named exports: the coordinator only (the FSE controller reads, never exports)."""
+    return is_coordinator(user, protocol)

@@ -1,0 +1,57 @@
+"""Export of a protocol's participants in the import's columns: pseudonymised unless the user asks
+for names and may see them (the coordinator). The export itself is recorded in the audit trail."""
+
+import csv
+import io
+from collections.abc import Iterator
+
+from levier.core.errors import InvalidInput
+
+from . import access
+from .imports import COLUMNS
+from .models import Pathway
+
+
+def _line(values: list) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerow(values)
+    return buffer.getvalue()
+
+
+def _flag(value) -> str:
+    return "" if value is None else ("1" if value else "0")
+
+
+def export_rows(protocol, *, names: bool) -> Iterator[list[str]]:
+    pathways = (Pathway.objects.filter(protocol=protocol).select_related("person", "commune")
+                .order_by("id").iterator(chunk_size=2000))
+    for p in pathways:
+        person = p.person
+        validated = "" if p.exit_kind not in ("cdi", "cdd", "interim", "training", "business_creation") \
+            else _flag(bool(p.exit_category))
+        yield [
+            p.external_id or "" if names else p.pseudonym,
+            person.last_name if names else "", person.first_name if names else "", person.sex,
+            person.birth_date.isoformat() if names else str(person.birth_date.year), p.commune.code,
+            p.entry_date.isoformat(), _flag(p.qpv), p.prescriber_type, _flag(p.rsa), _flag(p.long_term_unemployed),
+            "" if not p.rqth or p.rqth == "declined" else _flag(p.rqth == "yes"), p.qualification_level,
+            p.exit_date.isoformat() if p.exit_date else "", p.exit_kind if p.exit_kind != "committee" else "other",
+            validated,
+        ]
+
+
+def export_csv(*, protocol, user, names: bool) -> Iterator[str]:
+    """CSV lines (`;`, UTF-8); names only for the protocol's coordinator, never for the FSE controller."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    if names and (user is None or not access.may_export_names(user, protocol)):
+        raise InvalidInput.single("names", "Export nominatif réservé au coordinateur du PLIE.")
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(type(protocol)), object_pk=str(protocol.pk), object_id=protocol.pk,
+        object_repr=str(protocol), action=LogEntry.Action.ACCESS, changes={},
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        additional_data={"export": "nominatif" if names else "pseudonymisé"})
+    yield _line(COLUMNS)
+    for row in export_rows(protocol, names=names):
+        yield _line(row)

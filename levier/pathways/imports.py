@@ -1,0 +1,483 @@
+"""`levier pathways import --protocol SLUG FILE.csv [--dry-run]`: records a PLIE already holds elsewhere.
+
+The file is read as a stream in chunks (memory does not grow with its size) inside one transaction:
+any error and nothing is imported, every error listed with its line (the header is line 1), column
+and a French message. `external_id` is unique per protocol; re-importing it updates only non-empty
+cells and never deletes. Audit: one import record plus per-record entries written in bulk.
+"""
+
+import codecs
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from levier.core.errors import FieldError, InvalidInput
+from levier.core.formats import format_date
+
+from .enums import POSITIVE_EXIT_KINDS, ExitCategory, ExitKind, ExitSource, PathwayStatus, PrescriberType, Sex
+from .models import Pathway, PathwayImport, Person
+from .participants import in_territory_message, match_key
+from .qualifications import parse_level
+
+REQUIRED_COLUMNS = ("external_id", "last_name", "first_name", "sex", "birth_date", "commune_insee", "entry_date")
+OPTIONAL_COLUMNS = ("qpv", "prescriber_type", "rsa", "long_term_unemployed", "rqth", "qualification_level",
+                    "exit_date", "exit_type", "exit_validated")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+PRESCRIBER_ALIASES = {"france_travail": "pole_emploi", "francetravail": "pole_emploi", "pe": "pole_emploi"}
+EXIT_TYPES = ("cdi", "cdd", "interim", "training", "business_creation", "dropout", "moved", "death", "retirement", "other")
+CATEGORY_OF_KIND = {"cdi": ExitCategory.EMPLOYMENT, "cdd": ExitCategory.EMPLOYMENT, "interim": ExitCategory.EMPLOYMENT,
+                    "training": ExitCategory.TRAINING, "business_creation": ExitCategory.BUSINESS_CREATION}
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class RowError(FieldError):
+    line: int = 0
+    column: str = ""
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "line": self.line, "column": self.column, "message": self.message}
+
+
+def row_error(line: int, column: str, message: str) -> RowError:
+    return RowError(field=f"ligne {line}, {column}" if column else f"ligne {line}", message=message, line=line,
+                    column=column)
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    attached: list[str] = field(default_factory=list)  # "ligne 12 : rattaché à …"
+    dry_run: bool = False
+    record: PathwayImport | None = None
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _scan(path: Path) -> tuple[str, str, int]:
+    """SHA-256, encoding (UTF-8 — BOM stripped — else Windows-1252) and line count, in one streamed pass."""
+    digest, decoder, utf8, lines = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")(), True, 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            lines += block.count(b"\n")
+            if utf8:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8 = False
+    return digest.hexdigest(), "utf-8-sig" if utf8 else "cp1252", lines
+
+
+def _rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]] | tuple[int, None]]:
+    handle = path.open(encoding=encoding, newline="")
+    with handle:
+        first = handle.readline()
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.reader(io.StringIO(first), delimiter=delimiter)
+        yield 1, next(reader, [])
+        reader = csv.reader(handle, delimiter=delimiter)
+        for row in reader:
+            yield reader.line_num + 1, row
+
+
+# ---------------------------------------------------------------- cells
+
+
+def parse_date(text: str) -> date:
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"Date impossible : « {text} » (AAAA-MM-JJ ou JJ/MM/AAAA attendu).")
+
+
+def parse_flag(text: str) -> bool:
+    if text in ("0", "1"):
+        return text == "1"
+    raise ValueError(f"0 ou 1 attendu, reçu « {text} ».")
+
+
+def parse_prescriber(text: str) -> str:
+    value = PRESCRIBER_ALIASES.get(text.lower(), text.lower())
+    if value not in PrescriberType.values:
+        raise ValueError(f"Type de prescripteur inconnu : « {text} » ({', '.join(PrescriberType.values)}).")
+    return value
+
+
+def parse_sex(text: str) -> str:
+    if text.upper() not in Sex.values:
+        raise ValueError(f"Sexe attendu : F, M ou X, reçu « {text} ».")
+    return text.upper()
+
+
+def parse_exit_type(text: str) -> str:
+    if text.lower() not in EXIT_TYPES:
+        raise ValueError(f"Type de sortie inconnu : « {text} » ({', '.join(EXIT_TYPES)}).")
+    return text.lower()
+
+
+def parse_level_cell(text: str):
+    return parse_level(text)
+
+
+PARSERS: dict[str, Callable[[str], object]] = {
+    "sex": parse_sex, "birth_date": parse_date, "entry_date": parse_date, "exit_date": parse_date,
+    "qpv": parse_flag, "rsa": parse_flag, "long_term_unemployed": parse_flag, "rqth": parse_flag,
+    "exit_validated": parse_flag, "prescriber_type": parse_prescriber, "qualification_level": parse_level_cell,
+    "exit_type": parse_exit_type,
+}
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict  # column → parsed value; a missing key is an empty cell (unknown)
+    commune: object = None  # (id, code, name)
+
+
+def _parse_row(line: int, header: list[str], cells: list[str], errors: list) -> Row | None:
+    if len(cells) != len(header):
+        errors.append(row_error(line, "", f"{len(cells)} cellules pour {len(header)} colonnes."))
+        return None
+    values = {}
+    for column, raw in zip(header, cells, strict=True):
+        text = raw.strip()
+        if not text:
+            if column in REQUIRED_COLUMNS:
+                errors.append(row_error(line, column, "Valeur obligatoire manquante."))
+            continue
+        parser = PARSERS.get(column)
+        try:
+            values[column] = parser(text) if parser else text
+        except ValueError as exc:
+            errors.append(row_error(line, column, str(exc)))
+    if ("exit_type" in values) != ("exit_date" in values) and not any(e.line == line and e.column.startswith("exit_")
+                                                                       for e in errors):
+        missing = "exit_date" if "exit_type" in values else "exit_type"
+        errors.append(row_error(line, missing, "Type et date de sortie vont ensemble."))
+    if "exit_date" in values and "entry_date" in values and values["exit_date"] < values["entry_date"]:
+        errors.append(row_error(line, "exit_date", "Date de sortie avant la date d'entrée."))
+    return Row(line, values)
+
+
+# ---------------------------------------------------------------- import
+
+
+class Importer:
+    """One import run: parse, check and write chunk by chunk; roll back on any error or on a dry run."""
+
+    def __init__(self, *, protocol, by, dry_run: bool, progress: Callable[[int], None] | None = None):
+        from levier.territories.services import CompositionsByDate
+
+        self.protocol, self.by, self.dry_run, self.progress = protocol, by, dry_run, progress or (lambda n: None)
+        self.compositions = CompositionsByDate(protocol.territory)
+        self.communes: dict[str, tuple[int, str, str] | None] = {}
+        self.seen: dict[str, int] = {}
+        self.errors: list[RowError] = []
+        self.result = ImportResult(dry_run=dry_run)
+        self.audit: list = []
+
+    def run(self, path: Path) -> ImportResult:
+        digest, encoding, total_lines = _scan(path)
+        rows = _rows(path, encoding)
+        _line, header = next(rows, (1, []))
+        header = [h.strip().lower() for h in header]
+        self._check_header(header)
+        if self.errors:
+            raise InvalidInput(self.errors)
+        try:
+            with transaction.atomic():
+                self.record = PathwayImport.objects.create(protocol=self.protocol, by=self._actor(), file_name=path.name,
+                                                           file_sha256=digest, rows=0, created=0, updated=0)
+                chunk: list[Row] = []
+                for line, cells in rows:
+                    if not any(c.strip() for c in cells):
+                        continue
+                    row = _parse_row(line, header, cells, self.errors)
+                    self.result.rows += 1
+                    if row is not None:
+                        chunk.append(row)
+                    if len(chunk) >= CHUNK:
+                        self._chunk(chunk)
+                        chunk = []
+                    if self.result.rows % 500 == 0:
+                        self.progress(self.result.rows)
+                self._chunk(chunk)
+                self.progress(self.result.rows)
+                if self.errors:
+                    raise InvalidInput(sorted(self.errors, key=lambda e: (e.line, COLUMNS.index(e.column)
+                                                                          if e.column in COLUMNS else -1)))
+                self.record.rows, self.record.created, self.record.updated = (self.result.rows, self.result.created,
+                                                                              self.result.updated)
+                self.record.save(update_fields=["rows", "created", "updated"])
+                self._write_audit()
+                if self.dry_run:
+                    raise _DryRun
+        except _DryRun:
+            return self.result
+        self.result.record = self.record
+        self._forget_caches()
+        return self.result
+
+    def _actor(self):
+        return self.by if getattr(self.by, "is_authenticated", False) else None
+
+    def _check_header(self, header: list[str]) -> None:
+        for index, column in enumerate(header):
+            if column not in COLUMNS:
+                self.errors.append(row_error(1, column or f"colonne {index + 1}", f"Colonne inconnue : « {column} »."))
+            elif header.count(column) > 1 and header.index(column) != index:
+                self.errors.append(row_error(1, column, "Colonne en double."))
+        for column in REQUIRED_COLUMNS:
+            if column not in header:
+                self.errors.append(row_error(1, column, "Colonne obligatoire absente."))
+
+    # -------------------------------------------------------- one chunk
+
+    def _chunk(self, chunk: list[Row]) -> None:
+        if not chunk:
+            return
+        self._resolve_communes(chunk)
+        chunk = [row for row in chunk if self._check_row(row)]
+        ids = [row.values["external_id"] for row in chunk if "external_id" in row.values]
+        existing = {p.external_id: p for p in Pathway.objects.filter(protocol=self.protocol, external_id__in=ids)
+                    .select_related("person")}
+        new_rows = [row for row in chunk if row.values.get("external_id") not in existing]
+        matches = self._identity_matches(new_rows)
+        if self.errors:  # nothing more will be written: only keep checking
+            for row in new_rows:
+                self._match_error(row, matches)
+            return
+        creates, updates, new_keys = [], [], {}
+        for row in chunk:
+            pathway = existing.get(row.values.get("external_id"))
+            if pathway is None:
+                if self._match_error(row, matches):
+                    continue
+                key = self._key(row)
+                if key in new_keys:
+                    self.errors.append(row_error(row.line, "external_id", (
+                        f"Même nom, date de naissance et commune qu'à la ligne {new_keys[key]} : "
+                        "une même personne ne peut avoir deux parcours dans un protocole.")))
+                    continue
+                new_keys[key] = row.line
+                creates.append(row)
+            else:
+                updates.append((row, pathway))
+        if not self.errors:
+            self._create(creates, matches)
+            self._update(updates)
+
+    def _resolve_communes(self, chunk: list[Row]) -> None:
+        from levier.territories.enums import COMMUNE_LEVEL
+        from levier.territories.models import Territory
+
+        wanted = {row.values["commune_insee"].upper() for row in chunk if "commune_insee" in row.values} - set(self.communes)
+        if wanted:
+            found = {code: (pk, code, name) for pk, code, name in Territory.objects.filter(
+                kind__in=COMMUNE_LEVEL, code__in=wanted).values_list("id", "code", "name")}
+            for code in wanted:
+                self.communes[code] = found.get(code)
+
+    def _check_row(self, row: Row) -> bool:
+        values, line, ok = row.values, row.line, True
+        external_id = values.get("external_id")
+        if external_id is not None:
+            if external_id in self.seen:
+                self.errors.append(row_error(line, "external_id", f"Identifiant « {external_id} » déjà présent "
+                                                                  f"à la ligne {self.seen[external_id]}."))
+                ok = False
+            else:
+                self.seen[external_id] = line
+        code = values.get("commune_insee")
+        if code is not None:
+            commune = self.communes.get(code.upper())
+            if commune is None:
+                self.errors.append(row_error(line, "commune_insee", f"Code commune inconnu : « {code} »."))
+                ok = False
+            else:
+                row.commune = commune
+                entry = values.get("entry_date")
+                if entry is not None and commune[0] not in self.compositions.on(entry).commune_ids:
+                    self.errors.append(row_error(line, "commune_insee", in_territory_message(
+                        _Named(commune), self.protocol, entry)))
+                    ok = False
+        entry = values.get("entry_date")
+        if entry is not None and entry > self.protocol.ends_on:
+            self.errors.append(row_error(line, "entry_date", f"Date d'entrée après la fin du protocole "
+                                                             f"({format_date(self.protocol.ends_on)})."))
+            ok = False
+        return ok and all(column in values for column in REQUIRED_COLUMNS)
+
+    def _identity_matches(self, rows: list[Row]) -> dict[tuple, Pathway]:
+        keys = {(match_key(r.values["last_name"], r.values["first_name"]), r.values["birth_date"], r.commune[0])
+                for r in rows if r.commune and all(c in r.values for c in ("last_name", "first_name", "birth_date"))}
+        if not keys:
+            return {}
+        found: dict[tuple, Pathway] = {}
+        candidates = Pathway.objects.filter(person__match_key__in={k[0] for k in keys},
+                                            person__birth_date__in={k[1] for k in keys},
+                                            commune_id__in={k[2] for k in keys}).select_related("person", "protocol")
+        for pathway in candidates.order_by("id"):
+            key = (pathway.person.match_key, pathway.person.birth_date, pathway.commune_id)
+            if key in keys and (key not in found or pathway.protocol_id == self.protocol.id):
+                found[key] = pathway
+        return found
+
+    @staticmethod
+    def _key(row: Row) -> tuple:
+        return (match_key(row.values["last_name"], row.values["first_name"]), row.values["birth_date"], row.commune[0])
+
+    def _match_error(self, row: Row, matches) -> bool:
+        if not row.commune or not all(c in row.values for c in ("last_name", "first_name", "birth_date")):
+            return False
+        match = matches.get(self._key(row))
+        if match is not None and match.protocol_id == self.protocol.id:
+            self.errors.append(row_error(row.line, "external_id", (
+                f"Même nom, date de naissance et commune que le participant {match.person} "
+                f"(identifiant « {match.external_id or match.pk} », entré le {format_date(match.entry_date)}) : "
+                "utiliser son identifiant pour le mettre à jour.")))
+            return True
+        return False
+
+    # -------------------------------------------------------- writing
+
+    def _create(self, rows: list[Row], matches) -> None:
+        persons, pathways = [], []
+        for row in rows:
+            match = matches.get(self._key(row))
+            if match is not None:
+                person = match.person
+                self.result.attached.append(f"ligne {row.line} : rattaché à {person}, connu dans {match.protocol}.")
+            else:
+                person = Person(last_name=row.values["last_name"], first_name=row.values["first_name"],
+                                sex=row.values["sex"], birth_date=row.values["birth_date"], match_key=self._key(row)[0])
+                persons.append(person)
+            pathway = Pathway(protocol=self.protocol, person=person, external_id=row.values["external_id"],
+                              entry_date=row.values["entry_date"], commune_id=row.commune[0], status=PathwayStatus.ACTIVE,
+                              eligibility_reason="Décision prise avant l'import.")
+            self._apply(pathway, row.values)
+            pathways.append(pathway)
+        Person.objects.bulk_create(persons)
+        for pathway in pathways:
+            pathway.person_id = pathway.person.pk
+        Pathway.objects.bulk_create(pathways)
+        self.result.created += len(pathways)
+        self.audit.extend(("create", p, {}) for p in pathways)
+        self._flush_audit()
+
+    def _update(self, pairs: list[tuple[Row, Pathway]]) -> None:
+        if not pairs:
+            return
+        persons, pathways = [], []
+        for row, pathway in pairs:
+            person = pathway.person
+            for column in ("last_name", "first_name", "sex", "birth_date"):
+                if column in row.values:
+                    setattr(person, column, row.values[column])
+            person.match_key = match_key(person.last_name, person.first_name)
+            before = {f: getattr(pathway, f) for f in PATHWAY_IMPORT_FIELDS}
+            pathway.entry_date, pathway.commune_id = row.values["entry_date"], row.commune[0]
+            self._apply(pathway, row.values)
+            changes = {f: [str(before[f]), str(getattr(pathway, f))] for f in PATHWAY_IMPORT_FIELDS
+                       if before[f] != getattr(pathway, f)}
+            persons.append(person)
+            pathways.append(pathway)
+            self.audit.append(("update", pathway, changes))
+        Person.objects.bulk_update(persons, ["last_name", "first_name", "sex", "birth_date", "match_key", "updated_at"])
+        Pathway.objects.bulk_update(pathways, PATHWAY_IMPORT_FIELDS + ["updated_at"])
+        self.result.updated += len(pathways)
+        self._flush_audit()
+
+    @staticmethod
+    def _apply(pathway: Pathway, values: dict) -> None:
+        """Non-empty cells only: an empty cell is unknown and never erases what is held."""
+        for column in ("qpv", "rsa", "long_term_unemployed", "prescriber_type"):
+            if column in values:
+                setattr(pathway, column, values[column])
+        if "rqth" in values:
+            pathway.rqth = "yes" if values["rqth"] else "no"
+        if "qualification_level" in values:
+            level = values["qualification_level"]
+            pathway.qualification_level, pathway.qualification_nomenclature = level.level, level.nomenclature
+        if "exit_type" in values:
+            kind, on = values["exit_type"], values["exit_date"]
+            validated = values.get("exit_validated", False) and kind in POSITIVE_EXIT_KINDS
+            pathway.status = PathwayStatus.EXITED
+            pathway.exit_kind, pathway.exit_date, pathway.exit_source = kind, on, ExitSource.IMPORT
+            pathway.exit_category = CATEGORY_OF_KIND[kind] if validated else ""
+            pathway.exit_validated_on = on if validated else None
+            pathway.exit_reason = "Sortie reprise de l'outil précédent" + ("" if validated or kind not in POSITIVE_EXIT_KINDS
+                                                                           else " (non validée)") + "."
+        elif "exit_validated" in values and pathway.exit_kind in POSITIVE_EXIT_KINDS and pathway.exit_date:
+            validated = values["exit_validated"]
+            pathway.exit_category = CATEGORY_OF_KIND[pathway.exit_kind] if validated else ""
+            pathway.exit_validated_on = pathway.exit_date if validated else None
+
+    def _flush_audit(self) -> None:
+        """Per-record audit entries, written in bulk (no signal per row)."""
+        from auditlog.models import LogEntry
+
+        if not self.audit:
+            return
+        content_type = ContentType.objects.get_for_model(Pathway)
+        actor = self._actor()
+        LogEntry.objects.bulk_create([
+            LogEntry(content_type=content_type, object_pk=str(p.pk), object_id=p.pk, object_repr=f"Parcours n° {p.pk}",
+                     action=LogEntry.Action.CREATE if action == "create" else LogEntry.Action.UPDATE,
+                     changes=changes or {"import": [None, self.record.file_name]}, actor=actor,
+                     additional_data={"import": self.record.pk, "file_sha256": self.record.file_sha256})
+            for action, p, changes in self.audit], batch_size=1000)
+        self.audit = []
+
+    def _write_audit(self) -> None:
+        self._flush_audit()
+
+    def _forget_caches(self) -> None:
+        """Nothing cached depends on pathways yet; kept as the one place to add it."""
+
+
+PATHWAY_IMPORT_FIELDS = ["entry_date", "commune_id", "qpv", "rsa", "long_term_unemployed", "prescriber_type", "rqth",
+                         "qualification_level", "qualification_nomenclature", "status", "exit_kind", "exit_date",
+                         "exit_source", "exit_category", "exit_validated_on", "exit_reason"]
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+@dataclass(frozen=True)
+class _Named:
+    triple: tuple
+
+    @property
+    def name(self):
+        return self.triple[2]
+
+    @property
+    def code(self):
+        return self.triple[1]
+
+
+def import_pathways(*, protocol, path: Path, by=None, dry_run: bool = False,
+                    progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Import a CSV file into `protocol` (atomic: any error, nothing written; `dry_run`: nothing written)."""
+    if not path.is_file():
+        raise InvalidInput.single("fichier", f"Fichier introuvable : {path}.")
+    return Importer(protocol=protocol, by=by, dry_run=dry_run, progress=progress).run(path)
+
+
+def count_lines(path: Path) -> int:
+    return _scan(path)[2]

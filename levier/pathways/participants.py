@@ -1,0 +1,481 @@
+"""Use cases of a participant's pathway: entry, eligibility, steps, referent, contacts, exits.
+
+Each service validates everything first (every error named by its field, in French), then writes
+in one transaction with the pathway's log and the audit trail. Business dates are arguments.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from levier.core.audit import acting_as
+from levier.core.errors import FieldError, InvalidInput
+from levier.core.formats import format_date
+from levier.referential.services import monthly_smic_on
+from levier.territories.rules import normalize_name
+
+from . import access
+from .enums import (
+    EXIT_STEP_KINDS, OTHER_EXIT_KINDS, PATHWAY_TRANSITIONS, ContactKind, ContractKind, ContractSubtype, EligibilityCriterion,
+    ExitCategory, ExitSource, IaeKind, PathwayStatus, PrescriberType, Sex, StepKind,
+)
+from .models import Contact, Pathway, PathwayLog, Person, ReferentChange, Step
+from .rules import NOT_POSITIVE, PENDING, POSITIVE, Classification, Situation, SituationError, classify_exit
+
+LONG_TERM_MONTHS = 12
+
+
+def match_key(last_name: str, first_name: str) -> str:
+    """Names compared without case, accents, hyphens or double spaces (duplicate check)."""
+    return f"{normalize_name(last_name)}|{normalize_name(first_name)}"
+
+
+def derived_long_term(unemployment_months: int | None) -> bool | None:
+    """Long-term unemployed: 12 months or more of unemployment (unknown stays unknown)."""
+    return None if unemployment_months is None else unemployment_months >= LONG_TERM_MONTHS
+
+
+def in_territory_message(commune, protocol, on: date) -> str:
+    return (f"La commune {commune.name} ({commune.code}) n'appartient pas au territoire {protocol.territory.name} "
+            f"au {format_date(on)}, date d'entrée.")
+
+
+def _transition(pathway: Pathway, to_status: str, *, by, action: str, reason: str = "") -> None:
+    from_status = pathway.status
+    if from_status != to_status and to_status not in PATHWAY_TRANSITIONS[from_status]:
+        raise InvalidInput.single("status", f"Passage impossible de « {pathway.get_status_display()} » "
+                                            f"à « {PathwayStatus(to_status).label} ».")
+    pathway.status = to_status
+    PathwayLog.objects.create(pathway=pathway, from_status=from_status, to_status=to_status, action=action,
+                              reason=reason, by=by if getattr(by, "is_authenticated", False) else None)
+
+
+def _refuse_unless(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise InvalidInput.single("", message)
+
+
+# ---------------------------------------------------------------- entry
+
+
+@dataclass
+class Registration:
+    pathway: Pathway
+    attached_to_known_person: bool
+
+
+def find_duplicates(*, last_name: str, first_name: str, birth_date: date, commune) -> list[Pathway]:
+    """Pathways of people with the same name, birth date and commune of residence."""
+    return list(Pathway.objects.filter(person__match_key=match_key(last_name, first_name), person__birth_date=birth_date,
+                                       commune=commune).select_related("person", "protocol"))
+
+
+PERSON_FIELDS = ("last_name", "first_name", "sex", "birth_date", "email", "phone", "address")
+REQUIRED = {"last_name": "Nom", "first_name": "Prénom", "sex": "Sexe", "birth_date": "Date de naissance",
+            "commune": "Commune de résidence", "entry_date": "Date d'entrée"}
+
+
+def validate_entry(protocol, data: dict, *, require_consent: bool) -> list[FieldError]:
+    """Checks of a new participant, every error listed (nothing is saved)."""
+    errors = [FieldError(field, f"{label} : valeur obligatoire.") for field, label in REQUIRED.items()
+              if data.get(field) in (None, "")]
+    if data.get("sex") and data["sex"] not in Sex.values:
+        errors.append(FieldError("sex", "Sexe attendu : F, M ou X."))
+    entry, commune = data.get("entry_date"), data.get("commune")
+    if entry and entry > protocol.ends_on:
+        errors.append(FieldError("entry_date", f"Date d'entrée après la fin du protocole ({format_date(protocol.ends_on)})."))
+    if entry and data.get("birth_date") and data["birth_date"] >= entry:
+        errors.append(FieldError("birth_date", "Date de naissance postérieure à la date d'entrée."))
+    if entry and commune is not None:
+        from levier.territories.services import composition
+
+        if commune.id not in composition(protocol.territory, entry).commune_ids:
+            errors.append(FieldError("commune", in_territory_message(commune, protocol, entry)))
+    if data.get("prescriber_type") and data["prescriber_type"] not in PrescriberType.values:
+        errors.append(FieldError("prescriber_type", "Type de prescripteur inconnu."))
+    if require_consent:
+        for field, label in (("notice_given_on", "La remise de la notice d'information"),
+                             ("consent_on", "Le recueil du consentement")):
+            if not data.get(field):
+                errors.append(FieldError(field, f"{label} doit être daté à l'entrée."))
+    if data.get("jobseeker_registered_on") and entry and data["jobseeker_registered_on"] > entry:
+        errors.append(FieldError("jobseeker_registered_on", "Inscription comme demandeur d'emploi postérieure à l'entrée : "
+                                                            "la renseigner sur le parcours une fois faite."))
+    return errors
+
+
+def register_participant(*, protocol, by, data: dict, structure=None, referent=None) -> Registration:
+    """A new participant of `protocol` (seed 002): identity, situation at entry, consent.
+
+    The commune of residence must lie in the protocol's territory at the entry date. The same name,
+    birth date and commune in this protocol is refused (the message names the participant); in another
+    protocol, the new pathway is attached to that person."""
+    errors = validate_entry(protocol, data, require_consent=True)
+    duplicates = []
+    if not errors:
+        duplicates = find_duplicates(last_name=data["last_name"], first_name=data["first_name"],
+                                     birth_date=data["birth_date"], commune=data["commune"])
+        same = [d for d in duplicates if d.protocol_id == protocol.id]
+        if same:
+            errors.append(FieldError("last_name", f"Participant déjà connu dans ce protocole : {same[0].person} "
+                                                  f"(entré le {format_date(same[0].entry_date)}, n° {same[0].pk})."))
+    if structure is not None and structure.protocol_id != protocol.id:
+        errors.append(FieldError("structure", "Cette structure ne relève pas du protocole."))
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic(), acting_as(by):
+        person = duplicates[0].person if duplicates else Person.objects.create(
+            match_key=match_key(data["last_name"], data["first_name"]),
+            **{f: data.get(f) or "" for f in PERSON_FIELDS if f != "birth_date"}, birth_date=data["birth_date"])
+        pathway = Pathway(protocol=protocol, person=person, structure=structure, referent=referent)
+        for field, value in data.items():
+            if field not in PERSON_FIELDS and hasattr(pathway, field) and value is not None:
+                setattr(pathway, field, value)
+        if data.get("long_term_unemployed") is None:
+            pathway.long_term_unemployed = derived_long_term(data.get("unemployment_months"))
+        pathway.save()
+        PathwayLog.objects.create(pathway=pathway, to_status=pathway.status, action="Entrée dans le PLIE", by=by)
+        if referent is not None:
+            ReferentChange.objects.create(pathway=pathway, to_referent=referent, to_structure=structure,
+                                          on=pathway.entry_date, reason="Référent à l'entrée", by=by)
+    return Registration(pathway=pathway, attached_to_known_person=bool(duplicates))
+
+
+def decide_eligibility(*, pathway: Pathway, by, eligible: bool, criteria: list[str], reason: str = "",
+                       on: date) -> Pathway:
+    """The coordinator's decision with the criteria met (seed 002: the national publics, accumulation
+    of difficulties); a refusal states its reason."""
+    _refuse_unless(access.is_coordinator(by, pathway.protocol), "Seul le coordinateur du PLIE décide de l'éligibilité.")
+    errors = [FieldError("criteria", f"Critère inconnu : {c}.") for c in criteria if c not in EligibilityCriterion.values]
+    if eligible and not criteria:
+        errors.append(FieldError("criteria", "Cocher au moins un critère d'entrée."))
+    if not eligible and not reason.strip():
+        errors.append(FieldError("reason", "Motif obligatoire pour un refus."))
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic(), acting_as(by):
+        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        _transition(pathway, PathwayStatus.ACTIVE if eligible else PathwayStatus.REFUSED, by=by,
+                    action="Éligibilité validée" if eligible else "Entrée refusée", reason=reason)
+        pathway.eligibility_criteria, pathway.eligibility_reason, pathway.eligibility_decided_on = criteria, reason, on
+        pathway.save()
+    return pathway
+
+
+def override_registration(*, pathway: Pathway, by, reason: str) -> Pathway:
+    """Job-seeker registration is required before the first step unless the coordinator waives it."""
+    _refuse_unless(access.is_coordinator(by, pathway.protocol), "Seul le coordinateur peut lever l'obligation d'inscription.")
+    if not reason.strip():
+        raise InvalidInput.single("reason", "Motif obligatoire.")
+    with transaction.atomic(), acting_as(by):
+        pathway.registration_override = reason.strip()
+        pathway.save(update_fields=["registration_override", "updated_at"])
+        PathwayLog.objects.create(pathway=pathway, from_status=pathway.status, to_status=pathway.status,
+                                  action="Dérogation à l'inscription comme demandeur d'emploi", reason=reason, by=by)
+    return pathway
+
+
+def record_registration(*, pathway: Pathway, by, on: date) -> Pathway:
+    _refuse_unless(access.may_change(by, pathway), "Vous ne suivez pas ce participant.")
+    with transaction.atomic(), acting_as(by):
+        pathway.jobseeker_registered_on = on
+        pathway.save(update_fields=["jobseeker_registered_on", "updated_at"])
+    return pathway
+
+
+# ---------------------------------------------------------------- steps
+
+
+def _decimal_errors(data: dict, field: str, label: str, errors: list) -> None:
+    value = data.get(field)
+    if value is not None and value < 0:
+        errors.append(FieldError(field, f"{label} : nombre positif ou nul attendu."))
+
+
+def validate_step(pathway: Pathway, data: dict) -> list[FieldError]:
+    errors = []
+    kind, start, end = data.get("kind"), data.get("start_date"), data.get("end_date")
+    if kind not in StepKind.values:
+        errors.append(FieldError("kind", "Type d'étape inconnu."))
+    if not start:
+        errors.append(FieldError("start_date", "Date de début obligatoire."))
+    elif start < pathway.entry_date:
+        errors.append(FieldError("start_date", f"Début avant l'entrée dans le PLIE ({format_date(pathway.entry_date)})."))
+    if start and end and end < start:
+        errors.append(FieldError("end_date", "Fin avant le début."))
+    if not pathway.jobseeker_registered_on and not pathway.registration_override:
+        errors.append(FieldError("jobseeker_registered_on", "Inscription comme demandeur d'emploi (France Travail) requise "
+                                                            "avant la première étape, sauf dérogation du coordinateur."))
+    if pathway.status != PathwayStatus.ACTIVE:
+        errors.append(FieldError("status", f"Parcours « {pathway.get_status_display()} » : pas de nouvelle étape."))
+    if kind == StepKind.JOB:
+        contract = data.get("contract")
+        if contract not in ContractKind.values:
+            errors.append(FieldError("contract", "Contrat attendu : CDI, CDD ou intérim."))
+        if contract in ("cdi", "cdd") and data.get("hours_per_month") is None:
+            errors.append(FieldError("hours_per_month", "Heures par mois obligatoires pour un CDI ou un CDD."))
+        if contract == "cdd" and not end:
+            errors.append(FieldError("end_date", "Un CDD a une date de fin."))
+        if data.get("contract_subtype", "common") not in ContractSubtype.values:
+            errors.append(FieldError("contract_subtype", "Sous-type de contrat inconnu."))
+    if kind == StepKind.TRAINING:
+        if data.get("training_qualifying") is None:
+            errors.append(FieldError("training_qualifying", "Préciser si la formation est qualifiante."))
+        if not end:
+            errors.append(FieldError("end_date", "Une formation a une date de fin."))
+    if kind == StepKind.IAE and data.get("iae_kind") not in IaeKind.values:
+        errors.append(FieldError("iae_kind", "Structure d'insertion attendue : ACI, EI, ETTI, AI ou GEIQ."))
+    for field, label in (("hours_per_month", "Heures par mois"), ("training_hours", "Heures de formation"),
+                         ("monthly_income_eur", "Revenu mensuel")):
+        _decimal_errors(data, field, label, errors)
+    for index, row in enumerate(data.get("interim_hours") or []):
+        if row.get("hours") is not None and float(row["hours"]) < 0:
+            errors.append(FieldError(f"interim_hours[{index}]", "Heures positives ou nulles attendues."))
+    return errors
+
+
+def add_step(*, pathway: Pathway, by, data: dict) -> Step:
+    """A typed step with its dates and outcome; job-seeker registration comes first (or a waiver)."""
+    _refuse_unless(access.may_change(by, pathway), "Vous ne suivez pas ce participant.")
+    errors = validate_step(pathway, data)
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic(), acting_as(by):
+        step = Step(pathway=pathway, created_by=by)
+        for field, value in data.items():
+            if hasattr(step, field) and value is not None:
+                setattr(step, field, value)
+        step.save()
+    return step
+
+
+def update_step(*, step: Step, by, data: dict) -> Step:
+    """Dates, hours, interim months or income as they become known (the exit follows)."""
+    pathway = step.pathway
+    _refuse_unless(access.may_change(by, pathway), "Vous ne suivez pas ce participant.")
+    merged = {f.name: getattr(step, f.name) for f in Step._meta.concrete_fields} | data
+    errors = [e for e in validate_step(pathway, merged) if e.field not in ("status", "jobseeker_registered_on")]
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic(), acting_as(by):
+        for field, value in data.items():
+            setattr(step, field, value)
+        step.save()
+    return step
+
+
+def situation_of(step: Step, as_of: date) -> Situation | None:
+    """The exit situation a step describes, or None when the step is not an exit kind."""
+    if step.kind not in EXIT_STEP_KINDS:
+        return None
+    kind = {StepKind.JOB: step.contract, StepKind.TRAINING: "training",
+            StepKind.BUSINESS_CREATION: "business_creation"}[step.kind]
+    if not kind:
+        return None
+    months = tuple((str(r["month"]), _hours(r.get("hours"))) for r in step.interim_hours or [])
+    return Situation(kind=kind, start_date=step.start_date, end_date=step.end_date, as_of=as_of,
+                     contract_subtype=step.contract_subtype or "common", hours_per_month=step.hours_per_month,
+                     interim_hours=months, qualifying=step.training_qualifying,
+                     micro_entrepreneur=step.micro_entrepreneur, monthly_income_eur=step.monthly_income_eur)
+
+
+def _hours(value):
+    from decimal import Decimal
+
+    return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+
+
+@dataclass(frozen=True)
+class ProposedExit:
+    step: Step
+    classification: Classification | None
+    error: str = ""
+
+    @property
+    def outcome(self) -> str:
+        return self.classification.outcome if self.classification else "error"
+
+
+def classify_steps(pathway: Pathway, as_of: date, steps=None) -> list[ProposedExit]:
+    """Every exit step of the pathway classified by the protocol's rules at `as_of`."""
+    parameters = pathway.protocol.exit_parameters
+    found = []
+    for step in steps if steps is not None else pathway.steps.all():
+        situation = situation_of(step, as_of)
+        if situation is None or step.start_date > as_of:
+            continue
+        try:
+            found.append(ProposedExit(step, classify_exit(situation, parameters, monthly_smic_on=monthly_smic_on)))
+        except SituationError as exc:
+            found.append(ProposedExit(step, None, exc.message))
+    return found
+
+
+def proposed_exit(pathway: Pathway, as_of: date, steps=None) -> ProposedExit | None:
+    """The exit the rules propose: the earliest validated positive one, else a pending one, else the
+    latest not-positive one (so the referent sees why)."""
+    classified = classify_steps(pathway, as_of, steps)
+    positive = [p for p in classified if p.outcome == POSITIVE]
+    if positive:
+        return min(positive, key=lambda p: p.classification.validated_on)
+    for outcome in (PENDING, NOT_POSITIVE, "error"):
+        matching = [p for p in classified if p.outcome == outcome]
+        if matching:
+            return matching[-1]
+    return None
+
+
+def _exit_kind_of(step: Step) -> str:
+    return step.contract if step.kind == StepKind.JOB else step.kind
+
+
+def validate_exit(*, pathway: Pathway, by, step: Step, as_of: date) -> Pathway:
+    """The coordinator validates a positive exit the rules classify as positive at `as_of`."""
+    _refuse_unless(access.is_coordinator(by, pathway.protocol), "Seul le coordinateur valide les sorties.")
+    if step.pathway_id != pathway.pk:
+        raise InvalidInput.single("step", "Cette étape n'appartient pas au parcours.")
+    proposal = next((p for p in classify_steps(pathway, as_of, [step])), None)
+    if proposal is None or proposal.outcome != POSITIVE:
+        reasons = " ".join(proposal.classification.reasons) if proposal and proposal.classification else ""
+        raise InvalidInput.single("step", f"Sortie non positive au {format_date(as_of)} selon les règles du protocole. {reasons}".strip())
+    classification = proposal.classification
+    with transaction.atomic(), acting_as(by):
+        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        _transition(pathway, PathwayStatus.EXITED, by=by, action="Sortie positive validée",
+                    reason=" ".join(classification.reasons))
+        pathway.exit_kind, pathway.exit_source = _exit_kind_of(step), ExitSource.RULE
+        pathway.exit_category, pathway.exit_validated_on = classification.category, classification.validated_on
+        pathway.exit_date, pathway.exit_step, pathway.exit_reason = classification.validated_on, step, " ".join(classification.reasons)
+        pathway.save()
+    return pathway
+
+
+def record_committee_exit(*, pathway: Pathway, by, on: date, category: str, reason: str) -> Pathway:
+    """Seed 002: "Toute autre considération … sera travaillée dans le cadre du Comité Opérationnel":
+    a positive exit decided by the committee counts in its category and is shown apart."""
+    _refuse_unless(access.is_coordinator(by, pathway.protocol), "Seul le coordinateur enregistre les décisions du comité.")
+    errors = []
+    if category not in ExitCategory.values:
+        errors.append(FieldError("category", "Catégorie attendue : emploi, formation ou création d'activité."))
+    if not (reason or "").strip():
+        errors.append(FieldError("reason", "Motif de la décision du comité obligatoire."))
+    if on and on < pathway.entry_date:
+        errors.append(FieldError("on", "Date avant l'entrée dans le PLIE."))
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic(), acting_as(by):
+        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        _transition(pathway, PathwayStatus.EXITED, by=by, action="Sortie positive décidée en comité opérationnel",
+                    reason=reason)
+        pathway.exit_kind, pathway.exit_source, pathway.exit_category = "committee", ExitSource.COMMITTEE, category
+        pathway.exit_date = pathway.exit_validated_on = on
+        pathway.exit_reason = reason.strip()
+        pathway.save()
+    return pathway
+
+
+def record_other_exit(*, pathway: Pathway, by, kind: str, on: date, reason: str = "") -> Pathway:
+    """Drop-out, moving away, death, retirement, other (including referral to a more suitable scheme)."""
+    _refuse_unless(access.may_change(by, pathway), "Vous ne suivez pas ce participant.")
+    errors = []
+    if kind not in OTHER_EXIT_KINDS:
+        errors.append(FieldError("kind", "Motif de sortie inconnu."))
+    if not on:
+        errors.append(FieldError("on", "Date de sortie obligatoire."))
+    elif on < pathway.entry_date:
+        errors.append(FieldError("on", "Date de sortie avant l'entrée."))
+    if kind == "other" and not (reason or "").strip():
+        errors.append(FieldError("reason", "Préciser le motif (par exemple le dispositif vers lequel la personne est orientée)."))
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic(), acting_as(by):
+        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        _transition(pathway, PathwayStatus.EXITED, by=by, action="Sortie sans emploi", reason=reason)
+        pathway.exit_kind, pathway.exit_source, pathway.exit_date = kind, ExitSource.OTHER, on
+        pathway.exit_category, pathway.exit_validated_on, pathway.exit_reason = "", None, reason.strip()
+        pathway.save()
+    return pathway
+
+
+def cancel_exit(*, pathway: Pathway, by, reason: str) -> Pathway:
+    _refuse_unless(access.is_coordinator(by, pathway.protocol), "Seul le coordinateur annule une sortie.")
+    if not reason.strip():
+        raise InvalidInput.single("reason", "Motif obligatoire.")
+    with transaction.atomic(), acting_as(by):
+        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        _transition(pathway, PathwayStatus.ACTIVE, by=by, action="Sortie annulée", reason=reason)
+        for field in ("exit_kind", "exit_source", "exit_category", "exit_reason"):
+            setattr(pathway, field, "")
+        pathway.exit_date = pathway.exit_validated_on = pathway.exit_step = None
+        pathway.save()
+    return pathway
+
+
+# ---------------------------------------------------------------- referent and contacts
+
+
+def transfer(*, pathway: Pathway, by, to_referent, to_structure, on: date, reason: str = "") -> Pathway:
+    """One referent per participant; a transfer (possibly to another structure) is kept in the history."""
+    from levier.accounts.enums import Role
+    from levier.accounts.models import Membership
+
+    _refuse_unless(access.is_coordinator(by, pathway.protocol), "Seul le coordinateur transfère un participant.")
+    errors = []
+    if to_structure is None or to_structure.protocol_id != pathway.protocol_id:
+        errors.append(FieldError("to_structure", "Structure du protocole attendue."))
+    elif not Membership.objects.accepted().filter(user=to_referent, role=Role.REFERENT, unit_id=to_structure.unit_id).exists():
+        errors.append(FieldError("to_referent", f"{to_referent} n'est pas référent de {to_structure}."))
+    if to_referent.pk == pathway.referent_id and to_structure and to_structure.pk == pathway.structure_id:
+        errors.append(FieldError("to_referent", "Le participant est déjà suivi par ce référent."))
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic(), acting_as(by):
+        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        ReferentChange.objects.create(pathway=pathway, from_referent_id=pathway.referent_id, to_referent=to_referent,
+                                      from_structure_id=pathway.structure_id, to_structure=to_structure, on=on,
+                                      reason=reason, by=by)
+        pathway.referent, pathway.structure = to_referent, to_structure
+        pathway.save(update_fields=["referent", "structure", "updated_at"])
+    return pathway
+
+
+def record_contact(*, pathway: Pathway, by, kind: str, on: date, held: bool = True, note: str = "") -> Contact:
+    _refuse_unless(access.may_change(by, pathway), "Vous ne suivez pas ce participant.")
+    errors = []
+    if kind not in ContactKind.values:
+        errors.append(FieldError("kind", "Type de contact inconnu."))
+    if not on:
+        errors.append(FieldError("on", "Date obligatoire."))
+    if kind == ContactKind.NOTE and not note.strip():
+        errors.append(FieldError("note", "Une note a un texte."))
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic(), acting_as(by):
+        return Contact.objects.create(pathway=pathway, kind=kind, on=on, held=held, note=note.strip(), author=by)
+
+
+# ---------------------------------------------------------------- protocols
+
+
+def carry_over(*, from_protocol, to_protocol, by) -> int:
+    """Seed 002: participants still in a pathway at the end of a protocol carry over to the next one,
+    with their entry date, referent and situation (they count there as participants, not new entrants)."""
+    if to_protocol.previous_id != from_protocol.pk:
+        raise InvalidInput.single("protocol", f"{to_protocol} ne fait pas suite à {from_protocol}.")
+    copied = [f.name for f in Pathway._meta.concrete_fields
+              if f.name not in ("id", "protocol", "status", "external_id", "carried_over_from", "created_at", "updated_at")
+              and not f.name.startswith("exit_")]
+    count = 0
+    with transaction.atomic(), acting_as(by):
+        for pathway in Pathway.objects.select_for_update().filter(protocol=from_protocol, status=PathwayStatus.ACTIVE):
+            following = Pathway(protocol=to_protocol, status=PathwayStatus.ACTIVE, carried_over_from=pathway,
+                                external_id=pathway.external_id,
+                                **{name: getattr(pathway, name) for name in copied})
+            following.save()
+            _transition(pathway, PathwayStatus.CARRIED_OVER, by=by, action=f"Reporté sur {to_protocol}")
+            pathway.save(update_fields=["status", "updated_at"])
+            PathwayLog.objects.create(pathway=following, to_status=PathwayStatus.ACTIVE,
+                                      action=f"Repris du protocole {from_protocol}", by=by)
+            count += 1
+    return count
