@@ -12,6 +12,7 @@ urlpatterns = [
     path("territoires/", include("levier.web.territories.urls")),
     path("rapports/", include("levier.web.reports.urls")),
     path("fonds/", include("levier.web.funding.urls")),
+    path("plie/", include("levier.web.pathways.urls")),
     path("api/v1/", include("levier.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

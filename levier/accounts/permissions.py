@@ -112,6 +112,8 @@ def forget_scope(user) -> None:
 # Field-level visibility: a model declares CONFIDENTIAL_FIELDS = {field: category}.
 FIELD_CATEGORY_ROLES = {
     "financials": {Role.STEERING, Role.OPERATOR_INSTRUCTOR, Role.AUDITOR},
+    # Participants' sensitive data: decided per record (Pathway.confidential_visible_to).
+    "participant_sensitive": set(),
 }
 
 
@@ -124,6 +126,8 @@ def can_see_field(user, obj_or_model, field_name: str, *, organisation_id: int |
     scope = scope_of(user)
     if scope.is_admin:
         return True
+    if not isinstance(obj_or_model, type) and hasattr(obj_or_model, "confidential_visible_to"):
+        return obj_or_model.confidential_visible_to(user, category)  # a per-record rule (participants)
     if organisation_id is None and not isinstance(obj_or_model, type):
         organisation_id = getattr(obj_or_model, "organisation_id", None) or getattr(obj_or_model, "pk", None)
     if organisation_id is not None and organisation_id in scope.company_organisation_ids:

@@ -5,7 +5,7 @@ from .accounts.views import MembershipRequestViewSet, MeView
 from .aids import views as aids
 from .funding import views as funding
 from .organisations.views import OrganisationViewSet
-from .pathways.views import ExitClassificationView
+from .pathways import views as pathways
 from .territories import views as territories
 
 
@@ -26,6 +26,7 @@ router.register("funding/funds", funding.FundViewSet, basename="funding-fund")
 router.register("funding/commitments", funding.CommitmentViewSet, basename="funding-commitment")
 router.register("funding/entries", funding.EntryViewSet, basename="funding-entry")
 router.register("funding/applications", funding.ApplicationViewSet, basename="funding-application")
+router.register("pathways/participants", pathways.ParticipantViewSet, basename="pathways-participant")
 
 app_name = "api"
 urlpatterns = [
@@ -41,7 +42,8 @@ urlpatterns = [
     path("smic/", territories.SmicView.as_view(), name="smic"),
     path("me/", MeView.as_view(), name="me"),
     path("aids/simulate", aids.SimulateView.as_view(), name="aids-simulate"),
-    path("pathways/exit-classification", ExitClassificationView.as_view(), name="pathways-exit-classification"),
+    path("pathways/exit-classification", pathways.ExitClassificationView.as_view(), name="pathways-exit-classification"),
+    path("pathways/protocols/<slug:slug>/report", pathways.ProtocolReportView.as_view(), name="pathways-protocol-report"),
     path("aids/schemes/", aids.SchemeSearchView.as_view(), name="aids-scheme-search"),
     path("aids/schemes/<slug:slug>/", aids.SchemeDetailView.as_view(), name="aids-scheme-detail"),
     *router.urls,

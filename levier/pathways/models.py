@@ -212,6 +212,11 @@ class Pathway(TimeStampedModel):
     def __str__(self):
         return f"{self.person} — {self.protocol}"
 
+    def confidential_visible_to(self, user, category: str) -> bool:
+        from .access import sees_sensitive
+
+        return sees_sensitive(user, self)
+
     @property
     def pseudonym(self) -> str:
         return f"P-{self.pk:07d}"

@@ -36,6 +36,9 @@ ITEMS = (
     NavItem("Fonds", "funding:funds", frozenset({Role.STEERING, Role.OPERATOR_INSTRUCTOR, Role.AUDITOR})),
     NavItem("Instruction", "funding:instructions",
             frozenset({Role.OPERATOR_INSTRUCTOR, Role.STEERING, Role.AUDITOR, Role.COMMITTEE_MEMBER})),
+    NavItem("Suivi PLIE", "pathways:caseload", frozenset({Role.PLIE_COORDINATOR, Role.REFERENT})),
+    NavItem("PLIE", "pathways:protocols",
+            frozenset({Role.PLIE_COORDINATOR, Role.REFERENT, Role.FSE_CONTROLLER, Role.AUDITOR, Role.STEERING})),
     NavItem("Rapports", "reports:territories", frozenset({Role.STEERING, Role.AUDITOR})),
 )
 

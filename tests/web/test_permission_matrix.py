@@ -25,6 +25,9 @@ WRITING_STAFF = STAFF - {Role.AUDITOR, Role.FSE_CONTROLLER}
 EVERYONE = frozenset(ALL_ROLES)
 ADMIN = frozenset({Role.ADMINISTRATOR})
 FUND_READERS = frozenset({Role.ADMINISTRATOR, Role.STEERING, Role.OPERATOR_INSTRUCTOR, Role.AUDITOR})
+PLIE_TEAM = frozenset({Role.ADMINISTRATOR, Role.PLIE_COORDINATOR, Role.REFERENT})
+PLIE_RECORDS = PLIE_TEAM | {Role.FSE_CONTROLLER, Role.AUDITOR}
+PLIE_READERS = PLIE_RECORDS | {Role.STEERING}
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,27 @@ MATRIX = {
     "api:pathways-exit-classification": Entry(
         EVERYONE, method="post", data={"kind": "cdi", "start_date": "2024-01-15", "as_of": "2024-08-01", "hours_per_month": 80},
     ),
+    "api:pathways-participant-list": Entry(
+        AUTHENTICATED, ok=(200, 403), foreign_text=lambda w: w["foreign_pathway"].person.last_name, sees_foreign=ADMIN),
+    "api:pathways-participant-detail": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_pathway"].pk}),
+    "api:pathways-protocol-report": Entry(ADMIN, kwargs=lambda w: {"slug": w["foreign_protocol"].slug}),
+    "pathways:protocols": Entry(PLIE_READERS, foreign_text=lambda w: w["foreign_protocol"].name, sees_foreign=ADMIN),
+    "pathways:caseload": Entry(PLIE_TEAM, foreign_text=lambda w: w["foreign_pathway"].person.last_name, sees_foreign=ADMIN),
+    "pathways:participants": Entry(PLIE_RECORDS, foreign_text=lambda w: w["foreign_pathway"].person.last_name,
+                                   sees_foreign=ADMIN),
+    "pathways:participant_create": Entry(PLIE_TEAM),
+    "pathways:participant": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_pathway"].pk}),
+    "pathways:step_create": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_pathway"].pk}),
+    "pathways:step_update": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_pathway"].pk,
+                                                           "step_pk": w["foreign_pathway"].steps.first().pk}),
+    "pathways:contact_create": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_pathway"].pk}, method="post",
+                                     data={"kind": "note", "on": "2024-03-01", "note": "test"}, ok=(302,)),
+    "pathways:access_export": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_pathway"].pk}),
+    "pathways:participant_action": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_pathway"].pk, "action": "inscription"},
+                                         method="post", data={"on": "2024-01-02"}, ok=(302,)),
+    "pathways:dashboard": Entry(ADMIN, kwargs=lambda w: {"slug": w["foreign_protocol"].slug}),
+    "pathways:export": Entry(ADMIN, kwargs=lambda w: {"slug": w["foreign_protocol"].slug}),
+    "pathways:import": Entry(ADMIN, kwargs=lambda w: {"slug": w["foreign_protocol"].slug}),
     "api-schema": Entry(EVERYONE),
     "api-docs": Entry(EVERYONE),
 }
@@ -239,6 +263,7 @@ def world(db):
         file=SimpleUploadedFile("secret.pdf", b"%PDF-1.4 secret"), content_type="application/pdf", size=15, sha256="0" * 64,
     )
     funding = _funding_world(other_unit, foreign_company, foreign_application)
+    funding.update(_pathways_world(other_unit))
     users = {}
     for role in Role.values:
         unit = own_company.main_unit() if role == Role.COMPANY else home_unit
@@ -250,6 +275,26 @@ def world(db):
         "published_scheme": published_scheme, "draft_scheme": draft_scheme,
         "foreign_application": foreign_application, "foreign_document": foreign_document, **funding,
     }
+
+
+def _pathways_world(other_unit):
+    """A PLIE protocol of another unit, on another territory, with a participant and a step."""
+    from datetime import date
+
+    from levier.pathways.enums import PathwayStatus
+    from levier.pathways.models import Pathway, Person, Protocol, Step, Structure
+
+    protocol = Protocol.objects.create(
+        slug="plie-etranger", name="PLIE étranger Ostrogoth", territory=Territory.objects.get(kind="departement", code="62"),
+        starts_on=date(2021, 1, 1), ends_on=date(2027, 12, 31), retention="test", retention_years=5, unit=other_unit)
+    structure = Structure.objects.create(protocol=protocol, unit=other_unit, name="Structure étrangère", starts_on=date(2021, 1, 1))
+    person = Person.objects.create(last_name="Confidentielle-Étrangère", first_name="Zoé", sex="F",
+                                   birth_date=date(1980, 5, 5), match_key="x")
+    pathway = Pathway.objects.create(
+        protocol=protocol, person=person, structure=structure, entry_date=date(2024, 1, 2), status=PathwayStatus.ACTIVE,
+        commune=Territory.objects.get(kind="commune", code="62041"), jobseeker_registered_on=date(2023, 6, 1))
+    Step.objects.create(pathway=pathway, kind="diagnostic", start_date=date(2024, 1, 10))
+    return {"foreign_protocol": protocol, "foreign_pathway": pathway}
 
 
 def _funding_world(other_unit, foreign_company, foreign_application):

@@ -1,9 +1,28 @@
+"""PLIE API: the exit classification (anonymous), participants scoped by visible_to (names and
+sensitive data only for those who may see them, every read logged), the protocol report."""
+
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiTypes, extend_schema
-from rest_framework.permissions import AllowAny
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from levier.pathways import services
+from levier.accounts.enums import Role
+from levier.accounts.permissions import scope_of
+from levier.core.audit import log_read
+from levier.core.errors import InvalidInput
+from levier.pathways import access, services
+from levier.pathways.enums import SENSITIVE_FIELDS
+from levier.pathways.models import Pathway, Protocol
+from levier.pathways.report import protocol_report
+
+PLIE_ROLES = (Role.PLIE_COORDINATOR, Role.REFERENT, Role.FSE_CONTROLLER, Role.AUDITOR, Role.STEERING)
+RECORD_ROLES = (Role.PLIE_COORDINATOR, Role.REFERENT, Role.FSE_CONTROLLER, Role.AUDITOR)
 
 
 class ExitClassificationView(APIView):
@@ -15,3 +34,79 @@ class ExitClassificationView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         return Response(services.classify(request.data))
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    """Names for those who may see them (a pseudonym otherwise); sensitive fields null unless allowed."""
+
+    protocol = serializers.CharField(source="protocol.slug")
+    pseudonym = serializers.CharField()
+    commune = serializers.CharField(source="commune.code")
+    structure = serializers.CharField(source="structure.name", default=None)
+    last_name = serializers.SerializerMethodField()
+    first_name = serializers.SerializerMethodField()
+    sex = serializers.CharField(source="person.sex")
+
+    class Meta:
+        model = Pathway
+        fields = ["id", "pseudonym", "protocol", "external_id", "last_name", "first_name", "sex", "status", "entry_date",
+                  "commune", "qpv", "structure", "long_term_unemployed", "qualification_level",
+                  "qualification_nomenclature", "prescriber_type", *SENSITIVE_FIELDS, "exit_kind", "exit_date",
+                  "exit_category", "exit_validated_on", "exit_source"]
+
+    def _names(self, pathway) -> bool:
+        return access.sees_names(self.context["request"].user, pathway)
+
+    def get_last_name(self, pathway) -> str | None:
+        return pathway.person.last_name if self._names(pathway) else None
+
+    def get_first_name(self, pathway) -> str | None:
+        return pathway.person.first_name if self._names(pathway) else None
+
+    def to_representation(self, pathway):
+        data = super().to_representation(pathway)
+        user = self.context["request"].user
+        if not self._names(pathway):
+            data["external_id"] = None
+        if not access.sees_sensitive(user, pathway):
+            for name in SENSITIVE_FIELDS:
+                data[name] = None
+        return data
+
+
+class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Participants (pathways) the user may open; each file read is in the audit trail."""
+
+    serializer_class = ParticipantSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        if not scope_of(self.request.user).has(*RECORD_ROLES):
+            raise PermissionDenied("Réservé aux équipes du PLIE et au contrôle.")
+        pathways = Pathway.objects.visible_to(self.request.user).select_related(
+            "person", "protocol__unit", "commune", "structure__unit").order_by("id")
+        protocol = self.request.query_params.get("protocol")
+        return pathways.filter(protocol__slug=protocol) if protocol else pathways
+
+    def retrieve(self, request, *args, **kwargs):
+        pathway = self.get_object()
+        log_read(pathway)
+        return Response(self.get_serializer(pathway).data)
+
+
+class ProtocolReportView(APIView):
+    """The protocol dashboard's figures (same JSON as `levier pathways report`)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, slug: str):
+        if not scope_of(request.user).has(*PLIE_ROLES):
+            raise PermissionDenied("Réservé aux équipes du PLIE, au pilotage et au contrôle.")
+        protocol = get_object_or_404(Protocol.objects.visible_to(request.user), slug=slug)
+        value = request.query_params.get("as_of")
+        try:
+            as_of = date.fromisoformat(value) if value else timezone.localdate()
+        except ValueError as exc:
+            raise InvalidInput.single("as_of", "Date impossible (AAAA-MM-JJ attendu).") from exc
+        return Response(protocol_report(protocol, as_of=as_of))

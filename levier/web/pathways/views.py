@@ -1,0 +1,191 @@
+"""PLIE pages: protocols and their dashboard, participants list, caseload with alerts, import, export."""
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from levier.accounts.enums import Role
+from levier.accounts.permissions import scope_of
+from levier.core.errors import InvalidInput
+from levier.pathways import access
+from levier.pathways.caseload import caseload, caseload_counts
+from levier.pathways.enums import PathwayStatus
+from levier.pathways.exports import export_csv
+from levier.pathways.imports import import_pathways
+from levier.pathways.models import Pathway, Protocol, Structure
+from levier.pathways.report import protocol_report
+from levier.pathways.report_document import build_report
+from levier.reporting.render import file_response, render_html, render_pdf, render_xlsx
+from levier.web.forms_base import DsfrFormMixin
+from levier.web.pagination import pages_of
+
+PLIE_ROLES = {Role.PLIE_COORDINATOR, Role.REFERENT, Role.FSE_CONTROLLER, Role.AUDITOR, Role.STEERING}
+RECORD_ROLES = {Role.PLIE_COORDINATOR, Role.REFERENT, Role.FSE_CONTROLLER, Role.AUDITOR}
+
+
+def require(user, roles) -> None:
+    if not scope_of(user).has(*roles):
+        raise PermissionDenied
+
+
+def _as_of(request) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("au", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+@login_required
+def protocol_list(request):
+    require(request.user, PLIE_ROLES)
+    protocols = Protocol.objects.visible_to(request.user).select_related("territory").order_by("-starts_on")
+    return render(request, "pathways/protocols.html", {
+        "title": "PLIE — protocoles", "protocols": protocols,
+        "sees_records": scope_of(request.user).has(*RECORD_ROLES)})
+
+
+@login_required
+def dashboard(request, slug: str):
+    require(request.user, PLIE_ROLES)
+    protocol = get_object_or_404(Protocol.objects.visible_to(request.user), slug=slug)
+    as_of = _as_of(request)
+    figures = protocol_report(protocol, as_of=as_of)
+    report = build_report(figures, generated_on=timezone.localdate())
+    fmt = request.GET.get("format")
+    name = f"tableau-de-bord-{protocol.slug}-{as_of.isoformat()}"
+    if fmt == "pdf":
+        return file_response(render_pdf(report, brand=settings.LEVIER_STATE_BRAND), f"{name}.pdf", "application/pdf")
+    if fmt == "xlsx":
+        return file_response(render_xlsx(report), f"{name}.xlsx",
+                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    scope = scope_of(request.user)
+    return render(request, "pathways/dashboard.html", {
+        "title": f"Tableau de bord — {protocol.name}", "protocol": protocol, "figures": figures, "as_of": as_of,
+        "report_html": render_html(report), "is_coordinator": access.is_coordinator(request.user, protocol),
+        "may_export": not scope.is_read_only or Role.AUDITOR in scope.roles,
+    })
+
+
+@login_required
+def participant_list(request):
+    require(request.user, RECORD_ROLES)
+    pathways = (Pathway.objects.visible_to(request.user)
+                .select_related("person", "protocol__unit", "structure__unit", "referent", "commune").order_by("-entry_date", "id"))
+    protocol = request.GET.get("protocole", "")
+    status = request.GET.get("etat", "")
+    text = request.GET.get("q", "").strip()
+    if protocol:
+        pathways = pathways.filter(protocol__slug=protocol)
+    if status in PathwayStatus.values:
+        pathways = pathways.filter(status=status)
+    if text and not _pseudonyms_only(request.user):
+        for word in text.split():
+            pathways = pathways.filter(Q(person__last_name__icontains=word) | Q(person__first_name__icontains=word)
+                                       | Q(external_id__iexact=word))
+    page = Paginator(pathways, 50).get_page(request.GET.get("page"))
+    rows = [(p, access.sees_names(request.user, p)) for p in page]
+    return render(request, "pathways/participants.html", {
+        "title": "Participants du PLIE", "page": page, "pages": pages_of(page), "rows": rows,
+        "protocols": Protocol.objects.visible_to(request.user).order_by("-starts_on"), "protocol": protocol,
+        "status": status, "statuses": PathwayStatus.choices, "q": text,
+        "can_create": Protocol.objects.visible_to(request.user).exists() and not scope_of(request.user).is_read_only
+        and scope_of(request.user).has(Role.PLIE_COORDINATOR, Role.REFERENT),
+    })
+
+
+def _pseudonyms_only(user) -> bool:
+    scope = scope_of(user)
+    return not scope.is_admin and scope.roles & RECORD_ROLES == {Role.AUDITOR}
+
+
+@login_required
+def caseload_view(request):
+    """A referent's caseload with its alerts; the coordinator's view per structure and referent."""
+    require(request.user, {Role.PLIE_COORDINATOR, Role.REFERENT})
+    today = timezone.localdate()
+    scope = scope_of(request.user)
+    visible = Pathway.objects.visible_to(request.user)
+    mine = visible.filter(referent=request.user)
+    coordinated = visible.filter(protocol__unit_id__in=scope.units(Role.PLIE_COORDINATOR)) \
+        if scope.has(Role.PLIE_COORDINATOR) else visible.none()
+    shown = coordinated if coordinated.exists() and request.GET.get("vue") != "moi" else mine
+    rows = caseload(shown, today=today)
+    only_alerts = request.GET.get("alertes") == "1"
+    return render(request, "pathways/caseload.html", {
+        "title": "Suivi des parcours", "rows": [r for r in rows if r.alerts] if only_alerts else rows,
+        "only_alerts": only_alerts, "alert_count": sum(1 for r in rows if r.alerts), "today": today,
+        "counts": caseload_counts(coordinated) if coordinated.exists() else None,
+        "is_coordinator": coordinated.exists(),
+    })
+
+
+@login_required
+def export(request, slug: str):
+    """Pseudonymised CSV unless a coordinator asks for names; never for the FSE controller."""
+    require(request.user, {Role.PLIE_COORDINATOR, Role.REFERENT, Role.AUDITOR, Role.STEERING})
+    protocol = get_object_or_404(Protocol.objects.visible_to(request.user), slug=slug)
+    scope = scope_of(request.user)
+    if Role.FSE_CONTROLLER in scope.roles and not scope.has(Role.PLIE_COORDINATOR, Role.REFERENT, Role.AUDITOR):
+        raise PermissionDenied
+    names = request.GET.get("noms") == "1"
+    try:
+        lines = export_csv(protocol=protocol, user=request.user, names=names)
+        first = next(lines)
+    except InvalidInput as exc:
+        raise PermissionDenied(exc.errors[0].message) from exc
+    response = StreamingHttpResponse(_chain(first, lines), content_type="text/csv; charset=utf-8")
+    suffix = "nominatif" if names else "pseudonymise"
+    response["Content-Disposition"] = f'attachment; filename="participants-{protocol.slug}-{suffix}.csv"'
+    return response
+
+
+def _chain(first, rest):
+    yield "\ufeff" + first
+    yield from rest
+
+
+class ImportForm(DsfrFormMixin, forms.Form):
+    file = forms.FileField(label="Fichier CSV", help_text="Séparateur , ou ; — UTF-8 ou Windows-1252 — une ligne par participant.")
+    dry_run = forms.BooleanField(label="Vérifier seulement (rien n'est enregistré)", required=False, initial=True)
+
+
+@login_required
+def import_file(request, slug: str):
+    protocol = get_object_or_404(Protocol.objects.visible_to(request.user), slug=slug)
+    if not access.is_coordinator(request.user, protocol):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result, errors = None, []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / Path(upload.name).name
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            try:
+                result = import_pathways(protocol=protocol, path=path, by=request.user,
+                                         dry_run=form.cleaned_data["dry_run"])
+            except InvalidInput as exc:
+                errors = exc.errors
+        if result and not result.dry_run:
+            messages.success(request, f"{result.created} parcours créés, {result.updated} mis à jour.")
+            return redirect("pathways:dashboard", slug=protocol.slug)
+    return render(request, "pathways/import.html", {
+        "title": f"Import de participants — {protocol.name}", "protocol": protocol, "form": form, "result": result,
+        "errors": errors[:500], "error_count": len(errors)})
+
+
+def structures_of(user, protocol):
+    return Structure.objects.visible_to(user).filter(protocol=protocol)

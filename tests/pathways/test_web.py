@@ -1,0 +1,96 @@
+"""PLIE pages: who sees which participant, names and sensitive data; the coordinator's decisions."""
+
+import html
+from datetime import date
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+
+from levier.pathways.models import Pathway
+from levier.accounts.enums import Role
+from tests.factories import login, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_referent_never_sees_another_structures_participants(client, plie):
+    mine, other = plie["pathways"]
+    login(client, plie["referents"][0])
+    listing = client.get(reverse("pathways:participants")).content.decode()
+    assert "LAMBERT Aline" in listing and "NGUYEN" not in listing
+    assert client.get(reverse("pathways:participant", args=[other.pk])).status_code == 404
+    assert client.get(reverse("pathways:step_create", args=[other.pk])).status_code == 404
+    assert client.get(reverse("api:pathways-participant-detail", args=[other.pk])).status_code == 404
+
+
+def test_sensitive_data_only_for_the_referent_and_the_coordinator(client, plie):
+    mine = plie["pathways"][0]
+    colleague = user_with_role(Role.REFERENT, plie["structures"][0].unit)  # same structure, not her referent
+    for user, sees in ((plie["referents"][0], True), (plie["coordinator"], True), (colleague, False)):
+        client.logout()
+        login(client, user)
+        page = client.get(reverse("pathways:participant", args=[mine.pk])).content.decode()
+        assert "LAMBERT Aline" in page
+        assert ("Difficultés" in page) is sees, user
+        api = client.get(reverse("api:pathways-participant-detail", args=[mine.pk])).json()
+        assert (api["rsa"] is True) is sees and api["last_name"] == "Lambert"
+
+
+def test_an_auditor_sees_no_names(client, plie):
+    login(client, plie["auditor"])
+    listing = client.get(reverse("pathways:participants")).content.decode()
+    pathway = plie["pathways"][0]
+    assert pathway.pseudonym in listing and "Lambert" not in listing.upper().title()
+    page = client.get(reverse("pathways:participant", args=[pathway.pk])).content.decode()
+    assert "Lambert" not in page and "LAMBERT" not in page and "masqué" in page
+    api = client.get(reverse("api:pathways-participant-list")).json()
+    assert {row["last_name"] for row in api["results"]} == {None}
+    export = b"".join(client.get(reverse("pathways:export", args=[pathway.protocol.slug])).streaming_content).decode()
+    assert "Lambert" not in export and pathway.pseudonym in export
+    assert client.get(reverse("pathways:export", args=[pathway.protocol.slug]) + "?noms=1").status_code == 403
+
+
+def test_the_fse_controller_reads_named_files_every_read_logged_and_cannot_export(client, plie):
+    pathway = plie["pathways"][1]
+    login(client, plie["controller"])
+    before = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=plie["controller"]).count()
+    page = client.get(reverse("pathways:participant", args=[pathway.pk])).content.decode()
+    assert "NGUYEN Bao" in page
+    reads = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=plie["controller"], object_pk=str(pathway.pk))
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=plie["controller"]).count() > before
+    assert reads.exists()
+    assert client.get(reverse("pathways:export", args=[pathway.protocol.slug])).status_code == 403
+    assert client.post(reverse("pathways:contact_create", args=[pathway.pk]),
+                       {"kind": "note", "on": "2021-03-01", "note": "x"}).status_code == 403
+
+
+def test_referent_creates_a_participant_outside_the_territory_refused_with_the_reason(client, plie):
+    login(client, plie["referents"][0])
+    form = {"protocol": plie["protocol"].pk, "last_name": "Martin", "first_name": "Léo", "sex": "M",
+            "birth_date": "1990-01-01", "commune_code": "13055", "entry_date": "2021-05-03",
+            "notice_given_on": "2021-05-03", "consent_on": "2021-05-03"}
+    response = client.post(reverse("pathways:participant_create"), form)
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert "La commune Marseille (13055) n'appartient pas au territoire Pays d'Aix au 03/05/2021" in page
+    form["commune_code"] = "13117"
+    response = client.post(reverse("pathways:participant_create"), form)
+    assert response.status_code == 302
+    created = Pathway.objects.get(person__last_name="Martin")
+    assert created.referent == plie["referents"][0] and created.structure == plie["structures"][0]
+    assert created.status == "pending"
+
+
+def test_the_coordinator_sees_the_caseload_alerts(client, plie, time_machine):
+    time_machine.move_to(date(2022, 11, 1))
+    login(client, plie["coordinator"])
+    page = client.get(reverse("pathways:caseload")).content.decode()
+    assert "Parcours de plus de 18 mois" in page and "Aucun contact depuis" in page
+    assert "Lot 1" in page and "Lot 2" in page
+
+
+def test_the_participant_list_runs_a_constant_number_of_queries(client, plie, django_assert_max_num_queries):
+    login(client, plie["coordinator"])
+    with django_assert_max_num_queries(20):
+        client.get(reverse("pathways:participants"))
