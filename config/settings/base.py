@@ -189,6 +189,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set shared by several fields (sensitive questions: yes / no / declined).
+    "ENUM_NAME_OVERRIDES": {"SensitiveAnswerEnum": "levier.pathways.enums.Answer"},
 }
 
 # Background work: Huey on SQLite by default, Redis when LEVIER_REDIS_URL is set.

@@ -44,6 +44,8 @@ urlpatterns = [
     path("aids/simulate", aids.SimulateView.as_view(), name="aids-simulate"),
     path("pathways/exit-classification", pathways.ExitClassificationView.as_view(), name="pathways-exit-classification"),
     path("pathways/protocols/<slug:slug>/report", pathways.ProtocolReportView.as_view(), name="pathways-protocol-report"),
+    path("pathways/protocols/<slug:slug>/fse-indicators", pathways.ProtocolFseIndicatorsView.as_view(),
+         name="pathways-protocol-fse-indicators"),
     path("aids/schemes/", aids.SchemeSearchView.as_view(), name="aids-scheme-search"),
     path("aids/schemes/<slug:slug>/", aids.SchemeDetailView.as_view(), name="aids-scheme-detail"),
     *router.urls,

@@ -72,28 +72,38 @@ def load_demo_records() -> list[tuple[str, str, str, bool]]:
             units[spec["key"]] = _fictitious_organisation(spec).units.get(kind=UnitKind.WHOLE)
         credentials = []
         for prefix, first, last, role, unit_key, scope_keys in data.USERS:
-            email = f"{prefix}@{data.EMAIL_DOMAIN}"
-            password = demo_password(prefix)
-            user = User.objects.filter(email=email).first() or User(email=email)
-            user.first_name, user.last_name = first, last
-            user.is_superuser = user.is_staff = role == Role.ADMINISTRATOR
-            user.set_password(password)
-            user.save()
-            grant_membership(
-                user=user, unit=units[unit_key], role=role, by=None, scope_units=[units[k] for k in scope_keys]
-            )
-            needs_otp = role in SECOND_FACTOR_ROLES
-            if needs_otp:
-                TOTPDevice.objects.update_or_create(
-                    user=user, name="Démonstration", defaults={"key": demo_otp_key(email), "confirmed": True}
-                )
-            credentials.append((email, password, role, needs_otp))
+            _user, credential = ensure_demo_user(prefix, first, last, role, units[unit_key],
+                                                 scope_units=[units[k] for k in scope_keys])
+            credentials.append(credential)
         _demo_application()
         from levier.funding.demo import load_copil_demo, load_instruction_demo  # needs the users' organisations
 
         load_copil_demo()
         load_instruction_demo(email_domain=data.EMAIL_DOMAIN)
+        from levier.pathways.demo import load_demo as load_pathways_demo  # needs the PLIE users and lot holders
+
+        load_pathways_demo()
     return credentials
+
+
+def ensure_demo_user(prefix: str, first: str, last: str, role: str, unit: Unit, *, scope_units=()) -> tuple:
+    """One demo user with its printed password, its role in `unit` and, for the roles that need
+    one, its TOTP device; returns (user, (email, password, role, otp))."""
+    email = f"{prefix}@{data.EMAIL_DOMAIN}"
+    password = demo_password(prefix)
+    user = User.objects.filter(email=email).first() or User(email=email)
+    user.first_name, user.last_name = first, last
+    user.is_superuser = user.is_staff = role == Role.ADMINISTRATOR
+    if user.pk is None or not user.check_password(password):  # the printed password always works
+        user.set_password(password)
+    user.save()
+    grant_membership(user=user, unit=unit, role=role, by=None, scope_units=list(scope_units))
+    needs_otp = role in SECOND_FACTOR_ROLES
+    if needs_otp:
+        TOTPDevice.objects.update_or_create(
+            user=user, name="Démonstration", defaults={"key": demo_otp_key(email), "confirmed": True}
+        )
+    return user, (email, password, role, needs_otp)
 
 
 def _demo_application() -> None:

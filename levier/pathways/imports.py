@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 
 from levier.core.errors import FieldError, InvalidInput
 from levier.core.formats import format_date
@@ -76,6 +77,11 @@ def _scan(path: Path) -> tuple[str, str, int]:
                     decoder.decode(block)
                 except UnicodeDecodeError:
                     utf8 = False
+    if utf8:  # a file ending inside a multi-byte sequence (a Windows-1252 accent as last byte) is not UTF-8
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
     return digest.hexdigest(), "utf-8-sig" if utf8 else "cp1252", lines
 
 
@@ -110,7 +116,8 @@ def parse_flag(text: str) -> bool:
 
 
 def parse_prescriber(text: str) -> str:
-    value = PRESCRIBER_ALIASES.get(text.lower(), text.lower())
+    key = "_".join(text.lower().replace("-", " ").split())  # "France Travail" → france_travail
+    value = PRESCRIBER_ALIASES.get(key, key)
     if value not in PrescriberType.values:
         raise ValueError(f"Type de prescripteur inconnu : « {text} » ({', '.join(PrescriberType.values)}).")
     return value
@@ -163,7 +170,7 @@ def _parse_row(line: int, header: list[str], cells: list[str], errors: list) -> 
             values[column] = parser(text) if parser else text
         except ValueError as exc:
             errors.append(row_error(line, column, str(exc)))
-    if ("exit_type" in values) != ("exit_date" in values) and not any(e.line == line and e.column.startswith("exit_")
+    if ("exit_type" in values) != ("exit_date" in values) and not any(e.line == line and e.column in ("exit_type", "exit_date")
                                                                        for e in errors):
         missing = "exit_date" if "exit_type" in values else "exit_type"
         errors.append(row_error(line, missing, "Type et date de sortie vont ensemble."))
@@ -185,6 +192,7 @@ class Importer:
         self.compositions = CompositionsByDate(protocol.territory)
         self.communes: dict[str, tuple[int, str, str] | None] = {}
         self.seen: dict[str, int] = {}
+        self.new_keys: dict[tuple, int] = {}  # identity of each new participant → its line
         self.errors: list[RowError] = []
         self.result = ImportResult(dry_run=dry_run)
         self.audit: list = []
@@ -257,24 +265,21 @@ class Importer:
         new_rows = [row for row in chunk if row.values.get("external_id") not in existing]
         matches = self._identity_matches(new_rows)
         if self.errors:  # nothing more will be written: only keep checking
-            for row in new_rows:
-                self._match_error(row, matches)
+            for row in chunk:
+                pathway = existing.get(row.values.get("external_id"))
+                if pathway is not None:
+                    self._entry_after_exit(row, pathway)
+                elif not self._match_error(row, matches):
+                    self._twin_error(row)
             return
-        creates, updates, new_keys = [], [], {}
+        creates, updates = [], []
         for row in chunk:
             pathway = existing.get(row.values.get("external_id"))
             if pathway is None:
-                if self._match_error(row, matches):
+                if self._match_error(row, matches) or self._twin_error(row):
                     continue
-                key = self._key(row)
-                if key in new_keys:
-                    self.errors.append(row_error(row.line, "external_id", (
-                        f"Même nom, date de naissance et commune qu'à la ligne {new_keys[key]} : "
-                        "une même personne ne peut avoir deux parcours dans un protocole.")))
-                    continue
-                new_keys[key] = row.line
                 creates.append(row)
-            else:
+            elif not self._entry_after_exit(row, pathway):
                 updates.append((row, pathway))
         if not self.errors:
             self._create(creates, matches)
@@ -334,6 +339,11 @@ class Importer:
             key = (pathway.person.match_key, pathway.person.birth_date, pathway.commune_id)
             if key in keys and (key not in found or pathway.protocol_id == self.protocol.id):
                 found[key] = pathway
+        # A person met in another protocol may already have a pathway here (under another commune): that one.
+        elsewhere = {p.person_id: key for key, p in found.items() if p.protocol_id != self.protocol.id}
+        if elsewhere:
+            for pathway in Pathway.objects.filter(protocol=self.protocol, person_id__in=elsewhere).select_related("person"):
+                found[elsewhere[pathway.person_id]] = pathway
         return found
 
     @staticmethod
@@ -350,6 +360,27 @@ class Importer:
                 f"(identifiant « {match.external_id or match.pk} », entré le {format_date(match.entry_date)}) : "
                 "utiliser son identifiant pour le mettre à jour.")))
             return True
+        return False
+
+    def _entry_after_exit(self, row: Row, pathway: Pathway) -> bool:
+        """A new entry date after the exit already recorded (the file giving no exit date)."""
+        if "exit_date" in row.values or not pathway.exit_date or pathway.exit_date >= row.values["entry_date"]:
+            return False
+        self.errors.append(row_error(row.line, "entry_date", f"Date d'entrée après la sortie enregistrée "
+                                                             f"({format_date(pathway.exit_date)})."))
+        return True
+
+    def _twin_error(self, row: Row) -> bool:
+        """The same person twice in the file under two identifiers."""
+        if not row.commune or not all(c in row.values for c in ("last_name", "first_name", "birth_date")):
+            return False
+        key = self._key(row)
+        if key in self.new_keys:
+            self.errors.append(row_error(row.line, "external_id", (
+                f"Même nom, date de naissance et commune qu'à la ligne {self.new_keys[key]} : "
+                "une même personne ne peut avoir deux parcours dans un protocole.")))
+            return True
+        self.new_keys[key] = row.line
         return False
 
     # -------------------------------------------------------- writing
@@ -381,9 +412,10 @@ class Importer:
     def _update(self, pairs: list[tuple[Row, Pathway]]) -> None:
         if not pairs:
             return
-        persons, pathways = [], []
+        persons, pathways, now = [], [], timezone.now()  # bulk_update does not touch `auto_now` fields
         for row, pathway in pairs:
             person = pathway.person
+            person.updated_at = pathway.updated_at = now
             for column in ("last_name", "first_name", "sex", "birth_date"):
                 if column in row.values:
                     setattr(person, column, row.values[column])

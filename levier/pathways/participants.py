@@ -116,7 +116,8 @@ def register_participant(*, protocol, by, data: dict, structure=None, referent=N
     if not errors:
         duplicates = find_duplicates(last_name=data["last_name"], first_name=data["first_name"],
                                      birth_date=data["birth_date"], commune=data["commune"])
-        same = [d for d in duplicates if d.protocol_id == protocol.id]
+        same = [d for d in duplicates if d.protocol_id == protocol.id] or list(  # or known here under another commune
+            Pathway.objects.filter(protocol=protocol, person_id__in={d.person_id for d in duplicates}).select_related("person"))
         if same:
             errors.append(FieldError("last_name", f"Participant déjà connu dans ce protocole : {same[0].person} "
                                                   f"(entré le {format_date(same[0].entry_date)}, n° {same[0].pk})."))
@@ -128,7 +129,8 @@ def register_participant(*, protocol, by, data: dict, structure=None, referent=N
         person = duplicates[0].person if duplicates else Person.objects.create(
             match_key=match_key(data["last_name"], data["first_name"]),
             **{f: data.get(f) or "" for f in PERSON_FIELDS if f != "birth_date"}, birth_date=data["birth_date"])
-        pathway = Pathway(protocol=protocol, person=person, structure=structure, referent=referent)
+        # The commune is set here: `hasattr` on an unset required relation is False.
+        pathway = Pathway(protocol=protocol, person=person, structure=structure, referent=referent, commune=data["commune"])
         for field, value in data.items():
             if field not in PERSON_FIELDS and hasattr(pathway, field) and value is not None:
                 setattr(pathway, field, value)
@@ -303,7 +305,7 @@ def classify_steps(pathway: Pathway, as_of: date, steps=None) -> list[ProposedEx
     found = []
     for step in steps if steps is not None else pathway.steps.all():
         situation = situation_of(step, as_of)
-        if situation is None or step.start_date > as_of:
+        if situation is None:
             continue
         try:
             found.append(ProposedExit(step, classify_exit(situation, parameters, monthly_smic_on=monthly_smic_on)))
@@ -360,7 +362,9 @@ def record_committee_exit(*, pathway: Pathway, by, on: date, category: str, reas
         errors.append(FieldError("category", "Catégorie attendue : emploi, formation ou création d'activité."))
     if not (reason or "").strip():
         errors.append(FieldError("reason", "Motif de la décision du comité obligatoire."))
-    if on and on < pathway.entry_date:
+    if not on:
+        errors.append(FieldError("on", "Date de la décision du comité obligatoire."))
+    elif on < pathway.entry_date:
         errors.append(FieldError("on", "Date avant l'entrée dans le PLIE."))
     if errors:
         raise InvalidInput(errors)
@@ -463,16 +467,26 @@ def carry_over(*, from_protocol, to_protocol, by) -> int:
     with their entry date, referent and situation (they count there as participants, not new entrants)."""
     if to_protocol.previous_id != from_protocol.pk:
         raise InvalidInput.single("protocol", f"{to_protocol} ne fait pas suite à {from_protocol}.")
+    already = Pathway.objects.filter(protocol=to_protocol, person__pathways__protocol=from_protocol,
+                                     person__pathways__status=PathwayStatus.ACTIVE).select_related("person")
+    if already:
+        raise InvalidInput([FieldError("protocol", f"{p.person} a déjà un parcours dans {to_protocol} (n° {p.pk}) : "
+                                                   "son parcours du protocole précédent n'est pas reporté.") for p in already])
     copied = [f.name for f in Pathway._meta.concrete_fields
               if f.name not in ("id", "protocol", "status", "external_id", "carried_over_from", "created_at", "updated_at")
               and not f.name.startswith("exit_")]
+    from .questionnaires import copy_entry_questionnaire
+
     count = 0
     with transaction.atomic(), acting_as(by):
         for pathway in Pathway.objects.select_for_update().filter(protocol=from_protocol, status=PathwayStatus.ACTIVE):
             following = Pathway(protocol=to_protocol, status=PathwayStatus.ACTIVE, carried_over_from=pathway,
                                 external_id=pathway.external_id,
                                 **{name: getattr(pathway, name) for name in copied})
+            if following.structure_id and following.structure.protocol_id != to_protocol.pk:
+                following.structure = None  # lots are let again for each protocol: the coordinator reassigns
             following.save()
+            copy_entry_questionnaire(pathway, following)
             _transition(pathway, PathwayStatus.CARRIED_OVER, by=by, action=f"Reporté sur {to_protocol}")
             pathway.save(update_fields=["status", "updated_at"])
             PathwayLog.objects.create(pathway=following, to_status=PathwayStatus.ACTIVE,

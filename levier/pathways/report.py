@@ -7,7 +7,7 @@ Definitions (seed 002 and issue 5):
   of ⌊participants × cap⌋ (8 % for the seed protocols, read as a share of participants), the earliest
   validated first; committee exits count in their category and are shown apart;
 - rates: strings with 4 decimals, rounded half-up.
-A fixed number of aggregate queries, whatever the number of participants.
+One aggregate statement reads the participants once, whatever their number (plus the objectives).
 """
 
 from collections import Counter
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Q
 
 from .enums import ExitCategory, ExitSource, PrescriberType
 from .qualifications import NEW_TO_OLD_REPORT, OLD, OLD_LEVELS
@@ -76,16 +77,91 @@ def participants_of(protocol, period: Period):
     return Pathway.objects.filter(protocol=protocol).open_during(period.start, period.end)
 
 
-def positive_exit_counts(participants, protocol, period: Period, total_participants: int) -> dict:
-    """The positive_exits block: per kind, employment, training within its cap, total, RSA, committee."""
-    validated = participants.filter(exit_validated_on__lte=period.cutoff).exclude(exit_category="")
-    rows = validated.values_list("exit_kind", "exit_source", "exit_category").annotate(
-        n=Count("id"), n_rsa=Count("id", filter=Q(rsa=True)))
+# The participants' columns the figures read, (field, name in the statement); the breakdowns add theirs.
+ROW_FIELDS = (("person__sex", "sex"), ("rsa", "rsa"), ("long_term_unemployed", "long_term"), ("qpv", "qpv"),
+              ("carried_over_from_id", "carried"), ("qualification_level", "level"),
+              ("qualification_nomenclature", "level_nomenclature"), ("prescriber_type", "prescriber"),
+              ("exit_kind", "exit_kind"), ("exit_source", "exit_source"), ("exit_category", "exit_category"))
+BREAKDOWN_FIELDS = (("structure__name", "structure"), ("structure__bassin__name", "bassin"),
+                    ("referent__first_name", "referent_first"), ("referent__last_name", "referent_last"))
+# Each group: (name, its key columns, its counts) — one GROUP BY each over the participants' rows.
+GROUPS = (
+    ("head", (), ("COUNT(*)", "entry", "sex = 'F'", "sex = 'M'", "sex = 'X'", "rsa", "long_term", "qpv",
+                  "carried IS NOT NULL", "active")),
+    ("qualification", ("level", "level_nomenclature"), ("COUNT(*)",)),
+    ("prescriber", ("prescriber",), ("COUNT(*)",)),
+    ("exits", ("exit_kind", "exit_source", "exit_category"), ("positive", "positive AND rsa", "exited")),
+)
+BREAKDOWN_GROUPS = (
+    ("structure", ("structure",), ("COUNT(*)", "active", "positive")),
+    ("bassin", ("bassin",), ("COUNT(*)", "active", "positive")),
+    ("referent", ("referent_first", "referent_last"), ("COUNT(*)", "active", "positive")),
+    ("subtype", ("subtype",), ("positive",)),
+)
+WIDTH_KEYS, WIDTH_COUNTS = 3, 10
+
+
+def _rows(participants, period: Period, breakdowns: bool) -> tuple:
+    """The participants as the rows the figures are counted from (the model's columns, then flags of the
+    period and the exit step's contract subtype), and the names of their columns."""
+    from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Subquery
+
+    from .models import Step
+
+    def flag(condition: Q) -> ExpressionWrapper:
+        return ExpressionWrapper(condition, output_field=BooleanField())
+
+    fields = ROW_FIELDS + (BREAKDOWN_FIELDS if breakdowns else ())
+    flags = {
+        "entry": flag(Q(entry_date__gte=period.start)),
+        "active": flag(Q(exit_date__isnull=True) | Q(exit_date__gt=period.end)),
+        "positive": flag(Q(exit_validated_on__lte=period.cutoff) & ~Q(exit_category="")),
+        "exited": flag(Q(exit_date__lte=period.end) & ~Q(exit_kind="")),
+    }
+    if breakdowns:  # the exit step read by its key, only for the pathways that have one
+        flags["subtype"] = Subquery(Step.objects.filter(pk=OuterRef("exit_step_id")).order_by()
+                                    .values("contract_subtype")[:1])
+    rows = participants.order_by().annotate(**{f"row_{name}": value for name, value in flags.items()})
+    # Annotations come after the model's columns in the SQL: they are listed last.
+    rows = rows.values_list(*(field for field, _ in fields), *(f"row_{name}" for name in flags))
+    return rows, [name for _, name in fields] + list(flags)
+
+
+def _grouped(participants, period: Period, breakdowns: bool) -> dict[str, list[tuple]]:
+    """Every count of the report in one statement: the participants' rows (compiled by the ORM) read once,
+    then grouped per figure (UNION ALL of small GROUP BYs over them). {group: [(keys…, counts…)]}."""
+    rows, names = _rows(participants, period, breakdowns)
+    sql, params = rows.query.sql_with_params()
+    lines = []
+    for name, keys, counts in GROUPS + (BREAKDOWN_GROUPS if breakdowns else ()):
+        key_sql = [*keys, *["NULL"] * (WIDTH_KEYS - len(keys))]
+        count_sql = [c if c == "COUNT(*)" else f"COUNT(CASE WHEN {c} THEN 1 END)" for c in counts]
+        count_sql += ["0"] * (WIDTH_COUNTS - len(counts))
+        line = f"SELECT '{name}', {', '.join(key_sql)}, {', '.join(count_sql)} FROM p"
+        if keys:
+            line += f" GROUP BY {', '.join(keys)}"
+        lines.append(line)
+    statement = f"WITH p ({', '.join(names)}) AS ({sql}) " + " UNION ALL ".join(lines)
+    found: dict[str, list[tuple]] = {name: [] for name, _, _ in GROUPS + BREAKDOWN_GROUPS}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for name, *values in cursor.fetchall():
+            found[name].append(tuple(values))
+    return found
+
+
+def positive_exit_counts(groups: list[tuple], participants, protocol, period: Period, total_participants: int) -> dict:
+    """The positive_exits block: per kind, employment, training within its cap, total, RSA, committee.
+
+    `groups`: (exit kind, source, category, positive exits, of which RSA, …) lines of _grouped."""
     counts, rsa = Counter(), Counter()
-    for kind, source, category, n, n_rsa in rows:
+    for kind, source, category, n, n_rsa, *_ in groups:
+        if not n:
+            continue
         if source == ExitSource.COMMITTEE:
             counts["by_committee"] += n
-            key = "training" if category == ExitCategory.TRAINING else "committee_employment"
+            key = {ExitCategory.TRAINING: "training", ExitCategory.BUSINESS_CREATION: "business_creation"}.get(
+                category, "committee_employment")
         else:
             key = "training" if category == ExitCategory.TRAINING else kind
         counts[key] += n
@@ -97,7 +173,8 @@ def positive_exit_counts(participants, protocol, period: Period, total_participa
     training_counted = min(training, cap)
     training_rsa = rsa["training"]
     if training > cap:  # the earliest validated training exits are counted
-        earliest = validated.filter(exit_category=ExitCategory.TRAINING).order_by("exit_validated_on", "id")[:cap]
+        validated = participants.filter(exit_validated_on__lte=period.cutoff, exit_category=ExitCategory.TRAINING)
+        earliest = validated.order_by("exit_validated_on", "id")[:cap]
         training_rsa = sum(1 for is_rsa in earliest.values_list("rsa", flat=True) if is_rsa)
     return {
         **{kind: counts[kind] for kind in EMPLOYMENT_KINDS},
@@ -131,47 +208,44 @@ def _objectives(protocol, figures: dict) -> dict:
     return found
 
 
-def _breakdowns(participants, period: Period) -> dict:
-    positive = Q(exit_validated_on__lte=period.cutoff) & ~Q(exit_category="")
+def _name_order(key: tuple) -> tuple:
+    """Names in order, the unknown ("Non renseigné") last, the same on every database."""
+    return tuple((part is None, part or "") for part in key)
+
+
+def _breakdowns(grouped: dict[str, list[tuple]]) -> dict:
     by = {}
-    for key, fields in (("structure", ("structure__name",)), ("bassin", ("structure__bassin__name",)),
-                        ("referent", ("referent__first_name", "referent__last_name"))):
-        rows = participants.values_list(*fields).annotate(
-            n=Count("id"), active=Count("id", filter=Q(exit_date__isnull=True) | Q(exit_date__gt=period.end)),
-            positive=Count("id", filter=positive)).order_by(*fields)
-        by[key] = [{"name": " ".join(part for part in row[:-3] if part) or "Non renseigné", "participants": row[-3],
-                    "active": row[-2], "positive_exits": row[-1]} for row in rows]
-    exits = participants.filter(exit_date__lte=period.end).exclude(exit_kind="").values_list("exit_kind").annotate(
-        n=Count("id")).order_by("exit_kind")
-    by["exit_kind"] = {kind: n for kind, n in exits}
-    contracts = participants.filter(positive, exit_step__isnull=False).values_list("exit_step__contract_subtype").annotate(
-        n=Count("id")).order_by()
-    by["exit_contract_subtype"] = {subtype or "common": n for subtype, n in contracts}
+    for key, width in (("structure", 1), ("bassin", 1), ("referent", 2)):
+        lines = sorted(grouped[key], key=lambda line: _name_order(line[:width]))
+        by[key] = [{"name": " ".join(part for part in line[:width] if part) or "Non renseigné",
+                    "participants": line[WIDTH_KEYS], "active": line[WIDTH_KEYS + 1],
+                    "positive_exits": line[WIDTH_KEYS + 2]} for line in lines]
+    exits = Counter()
+    for kind, _source, _category, _n, _n_rsa, exited, *_ in grouped["exits"]:
+        if kind and exited:
+            exits[kind] += exited
+    by["exit_kind"] = dict(sorted(exits.items()))
+    by["exit_contract_subtype"] = {line[0] or "common": line[WIDTH_KEYS] for line in grouped["subtype"]
+                                   if line[0] is not None and line[WIDTH_KEYS]}
     return by
 
 
 def protocol_report(protocol, *, as_of: date, breakdowns: bool = True) -> dict:
     """Every figure of the protocol dashboard, as the CLI and the API give it (counts as integers, rates
-    as strings)."""
+    as strings). One statement reads the participants once (_grouped); the objectives are a second one, and
+    a third lists the earliest training exits when the cap bites."""
     period = period_of(protocol, as_of)
     participants = participants_of(protocol, period)
-    head = participants.aggregate(
-        participants=Count("id"),
-        new_entrants=Count("id", filter=Q(entry_date__gte=period.start)),
-        women=Count("id", filter=Q(person__sex="F")), men=Count("id", filter=Q(person__sex="M")),
-        non_binary=Count("id", filter=Q(person__sex="X")),
-        rsa=Count("id", filter=Q(rsa=True)), long_term_unemployed=Count("id", filter=Q(long_term_unemployed=True)),
-        qpv=Count("id", filter=Q(qpv=True)), carried_over=Count("id", filter=Q(carried_over_from__isnull=False)),
-        active=Count("id", filter=Q(exit_date__isnull=True) | Q(exit_date__gt=period.end)),
-    )
+    grouped = _grouped(participants, period, breakdowns)
+    head = dict(zip(("participants", "new_entrants", "women", "men", "non_binary", "rsa", "long_term_unemployed",
+                     "qpv", "carried_over", "active"), grouped["head"][0][WIDTH_KEYS:], strict=True))
     total = head["participants"]
-    qualification = qualification_counts(
-        participants.values_list("qualification_level", "qualification_nomenclature").annotate(n=Count("id")).order_by(),
-        protocol.nomenclature)
+    qualification = qualification_counts([(level, nomenclature, n) for level, nomenclature, _, n, *_
+                                          in grouped["qualification"]], protocol.nomenclature)
     prescribers = dict.fromkeys([*PrescriberType.values, "unknown"], 0)
-    for prescriber, n in participants.values_list("prescriber_type").annotate(n=Count("id")).order_by():
+    for prescriber, _, _, n, *_ in grouped["prescriber"]:
         prescribers[prescriber or "unknown"] += n
-    exits = positive_exit_counts(participants, protocol, period, total)
+    exits = positive_exit_counts(grouped["exits"], participants, protocol, period, total)
     figures = {
         "protocol": protocol.slug, "name": protocol.name,
         "period": {"start": protocol.starts_on.isoformat(), "end": protocol.ends_on.isoformat()},
@@ -182,5 +256,5 @@ def protocol_report(protocol, *, as_of: date, breakdowns: bool = True) -> dict:
     }
     figures["objectives"] = _objectives(protocol, figures)
     if breakdowns:
-        figures["breakdowns"] = _breakdowns(participants, period)
+        figures["breakdowns"] = _breakdowns(grouped)
     return figures

@@ -81,6 +81,8 @@ class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Pathway.objects.none()
         if not scope_of(self.request.user).has(*RECORD_ROLES):
             raise PermissionDenied("Réservé aux équipes du PLIE et au contrôle.")
         pathways = Pathway.objects.visible_to(self.request.user).select_related(
@@ -104,9 +106,27 @@ class ProtocolReportView(APIView):
         if not scope_of(request.user).has(*PLIE_ROLES):
             raise PermissionDenied("Réservé aux équipes du PLIE, au pilotage et au contrôle.")
         protocol = get_object_or_404(Protocol.objects.visible_to(request.user), slug=slug)
-        value = request.query_params.get("as_of")
-        try:
-            as_of = date.fromisoformat(value) if value else timezone.localdate()
-        except ValueError as exc:
-            raise InvalidInput.single("as_of", "Date impossible (AAAA-MM-JJ attendu).") from exc
-        return Response(protocol_report(protocol, as_of=as_of))
+        return Response(protocol_report(protocol, as_of=_as_of(request)))
+
+
+class ProtocolFseIndicatorsView(APIView):
+    """The EU common indicators of the protocol's FSE period (aggregates, split by sex)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, slug: str):
+        from levier.pathways.fse import indicators
+
+        if not scope_of(request.user).has(*PLIE_ROLES):
+            raise PermissionDenied("Réservé aux équipes du PLIE, au pilotage et au contrôle.")
+        protocol = get_object_or_404(Protocol.objects.visible_to(request.user), slug=slug)
+        return Response(indicators(protocol, as_of=_as_of(request)))
+
+
+def _as_of(request) -> date:
+    value = request.query_params.get("as_of")
+    try:
+        return date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError as exc:
+        raise InvalidInput.single("as_of", "Date impossible (AAAA-MM-JJ attendu).") from exc

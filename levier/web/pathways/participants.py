@@ -19,14 +19,16 @@ from levier.accounts.permissions import scope_of
 from levier.core.audit import history_for, log_read
 from levier.core.errors import InvalidInput
 from levier.core.formats import format_number
-from levier.pathways import access
+from levier.pathways import access, fse
 from levier.pathways import participants as service
 from levier.pathways.enums import (
     OTHER_EXIT_KINDS, Answer, ContactKind, ContractKind, ContractSubtype, EligibilityCriterion, ExitCategory, ExitKind,
+    FseMoment,
     IaeKind, PathwayStatus, PrescriberType, Sex, StepKind,
 )
 from levier.pathways.models import Pathway, Protocol, Step, Structure
 from levier.pathways.qualifications import NEW_LEVELS, OLD_LEVELS
+from levier.pathways.questionnaires import due_moments
 from levier.pathways.right_of_access import everything_held
 from levier.web.forms_base import DsfrFormMixin, add_errors, flash_errors
 
@@ -190,7 +192,8 @@ def participant_detail(request, pk: int):
         "other_exits": [(k, ExitKind(k).label) for k in OTHER_EXIT_KINDS], "contact_kinds": ContactKind.choices,
         "referents": referents, "structures": Structure.objects.filter(protocol=pathway.protocol),
         "history": history_for(pathway, request.user) if coordinator else [],
-        "step_form": StepForm(), "contact_form": ContactForm(initial={"on": today}),
+        "fse_moments": [(m, FseMoment(m).label) for m in due_moments(pathway, today)] if sensitive else [],
+        "fse_missing": fse.missing_answers(pathway, as_of=today) if sensitive else [],
     })
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import participants, views
+from . import fse, participants, views
 
 app_name = "pathways"
 urlpatterns = [
@@ -13,8 +13,10 @@ urlpatterns = [
     path("participants/<int:pk>/etapes/<int:step_pk>/", participants.step_update, name="step_update"),
     path("participants/<int:pk>/contacts/nouveau/", participants.contact_create, name="contact_create"),
     path("participants/<int:pk>/droit-d-acces/", participants.access_export, name="access_export"),
+    path("participants/<int:pk>/fse/<str:moment>/", fse.questionnaire, name="questionnaire"),
     path("participants/<int:pk>/<str:action>/", participants.participant_action, name="participant_action"),
     path("protocoles/<slug:slug>/", views.dashboard, name="dashboard"),
     path("protocoles/<slug:slug>/export.csv", views.export, name="export"),
+    path("protocoles/<slug:slug>/fse/", fse.indicators, name="fse"),
     path("protocoles/<slug:slug>/import/", views.import_file, name="import"),
 ]

@@ -39,6 +39,13 @@ def require(user, roles) -> None:
         raise PermissionDenied
 
 
+def _query(request) -> str:
+    """The filters of a list page, kept when paging."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def _as_of(request) -> date:
     try:
         return date.fromisoformat(request.GET.get("au", ""))
@@ -96,7 +103,7 @@ def participant_list(request):
     page = Paginator(pathways, 50).get_page(request.GET.get("page"))
     rows = [(p, access.sees_names(request.user, p)) for p in page]
     return render(request, "pathways/participants.html", {
-        "title": "Participants du PLIE", "page": page, "pages": pages_of(page), "rows": rows,
+        "title": "Participants du PLIE", "page": page, "pages": pages_of(page, _query(request)), "rows": rows,
         "protocols": Protocol.objects.visible_to(request.user).order_by("-starts_on"), "protocol": protocol,
         "status": status, "statuses": PathwayStatus.choices, "q": text,
         "can_create": Protocol.objects.visible_to(request.user).exists() and not scope_of(request.user).is_read_only
@@ -111,22 +118,35 @@ def _pseudonyms_only(user) -> bool:
 
 @login_required
 def caseload_view(request):
-    """A referent's caseload with its alerts; the coordinator's view per structure and referent."""
+    """A referent's caseload with its alerts; the coordinator's view per structure and referent.
+
+    The date is today, or the end of the last running protocol when every protocol has ended (an
+    archive shows the situation on its last day), or the one asked (`?au=`)."""
     require(request.user, {Role.PLIE_COORDINATOR, Role.REFERENT})
-    today = timezone.localdate()
     scope = scope_of(request.user)
-    visible = Pathway.objects.visible_to(request.user)
+    protocols = Protocol.objects.visible_to(request.user).order_by("-starts_on")
+    latest = protocols.order_by("-ends_on").values_list("ends_on", flat=True).first()
+    today = timezone.localdate()
+    as_of = _as_of(request) if request.GET.get("au") else min(today, latest or today)
+    running = protocols.filter(starts_on__lte=as_of, ends_on__gte=as_of)
+    chosen = request.GET.get("protocole", "")
+    if chosen:
+        running = running.filter(slug=chosen)
+    visible = Pathway.objects.visible_to(request.user).filter(protocol__in=running, entry_date__lte=as_of)
     mine = visible.filter(referent=request.user)
     coordinated = visible.filter(protocol__unit_id__in=scope.units(Role.PLIE_COORDINATOR)) \
         if scope.has(Role.PLIE_COORDINATOR) else visible.none()
-    shown = coordinated if coordinated.exists() and request.GET.get("vue") != "moi" else mine
-    rows = caseload(shown, today=today)
+    is_coordinator = coordinated.exists()
+    shown = coordinated if is_coordinator and request.GET.get("vue") != "moi" else mine
+    rows = caseload(shown, today=as_of)
     only_alerts = request.GET.get("alertes") == "1"
+    listed = [r for r in rows if r.alerts] if only_alerts else rows
+    page = Paginator(listed, 100).get_page(request.GET.get("page"))
     return render(request, "pathways/caseload.html", {
-        "title": "Suivi des parcours", "rows": [r for r in rows if r.alerts] if only_alerts else rows,
-        "only_alerts": only_alerts, "alert_count": sum(1 for r in rows if r.alerts), "today": today,
-        "counts": caseload_counts(coordinated) if coordinated.exists() else None,
-        "is_coordinator": coordinated.exists(),
+        "title": "Suivi des parcours", "page": page, "pages": pages_of(page, _query(request)), "rows": page.object_list,
+        "total": len(rows), "only_alerts": only_alerts, "alert_count": sum(1 for r in rows if r.alerts),
+        "today": as_of, "counts": caseload_counts(coordinated) if is_coordinator else None,
+        "is_coordinator": is_coordinator, "protocols": protocols, "protocol": chosen,
     })
 
 

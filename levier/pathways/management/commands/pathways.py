@@ -30,6 +30,17 @@ def _protocol(slug: str):
     return protocol
 
 
+def _account(email: str | None):
+    if not email:
+        return None
+    from levier.accounts.models import User
+
+    account = User.objects.filter(email__iexact=email).first()
+    if account is None:
+        raise InvalidInput.single("user", f"Compte inconnu : {email}.")
+    return account
+
+
 class Progress:
     """A progress bar on a terminal; nothing when the output is redirected."""
 
@@ -50,13 +61,14 @@ class Progress:
 
 class Command(DomainCommand):
     help = "Parcours PLIE : protocoles, import, rapport, sorties, conservation des données."
-    actions = {"classify-exit": "handle_classify", "load-reference": "handle_load", "import": "handle_import",
+    actions = {"classify-exit": "handle_classify", "load-reference": "handle_load", "import": "handle_import", "fse-indicators": "handle_fse",
                "export": "handle_export", "report": "handle_report", "carry-over": "handle_carry_over",
                "anonymise": "handle_anonymise", "seed-file": "handle_seed_file", "load-demo": "handle_load_demo"}
     action_help = {
         "classify-exit": "Classe une situation de sortie (fichier JSON, ou - pour l'entrée standard) ; JSON sur la sortie standard.",
         "load-reference": "Charge les protocoles du PLIE du Pays d'Aix (2013-2017, 2018-2022) et leurs objectifs.",
         "import": "Importe un fichier CSV de participants dans un protocole (tout ou rien ; --dry-run vérifie sans écrire).",
+        "fse-indicators": "Indicateurs communs FSE d'un protocole (JSON sur la sortie standard).",
         "export": "Exporte les participants d'un protocole en CSV (pseudonymisé sauf --names).",
         "report": "Tableau de bord d'un protocole (JSON sur la sortie standard, PDF ou XLSX dans --output).",
         "carry-over": "Reporte les participants encore en parcours sur le protocole suivant.",
@@ -68,8 +80,10 @@ class Command(DomainCommand):
     def add_action_arguments(self, name, parser):
         if name == "classify-exit":
             parser.add_argument("case", help="fichier JSON de la situation, ou -")
-        if name in ("import", "export", "report"):
+        if name in ("import", "export", "report", "fse-indicators"):
             parser.add_argument("--protocol", required=True, help="protocole (slug)")
+        if name in ("import", "carry-over"):
+            parser.add_argument("--user", help="adresse du compte au nom duquel agir (journal d'audit)")
         if name == "import":
             parser.add_argument("file", help="fichier CSV")
             parser.add_argument("--dry-run", action="store_true", help="vérifie tout, n'écrit rien")
@@ -77,8 +91,9 @@ class Command(DomainCommand):
             parser.add_argument("--names", action="store_true", help="avec les noms (coordinateur, avec --user)")
             parser.add_argument("--user", help="adresse du compte au nom duquel exporter")
             parser.add_argument("--output", help="fichier (sinon la sortie standard)")
-        if name == "report":
+        if name in ("report", "fse-indicators"):
             parser.add_argument("--as-of", dest="as_of", help="date de situation (AAAA-MM-JJ ; aujourd'hui par défaut)")
+        if name == "report":
             parser.add_argument("--format", choices=["json", "pdf", "xlsx"], default="json")
             parser.add_argument("--output", help="fichier (PDF et XLSX : sinon la sortie standard)")
         if name == "carry-over":
@@ -104,7 +119,7 @@ class Command(DomainCommand):
             raise InvalidInput.single("case", f"JSON invalide : {exc}.") from exc
         self.stdout.write(json.dumps(services.classify(data), ensure_ascii=False, indent=2))
 
-    def handle_import(self, *, protocol: str, file: str, dry_run: bool = False, **_):
+    def handle_import(self, *, protocol: str, file: str, dry_run: bool = False, user=None, **_):
         from ...imports import count_lines, import_pathways
 
         path = Path(file)
@@ -112,7 +127,8 @@ class Command(DomainCommand):
             raise InvalidInput.single("file", f"Fichier introuvable : {file}.")
         progress = Progress(sys.stderr, count_lines(path) - 1)
         try:
-            result = import_pathways(protocol=_protocol(protocol), path=path, dry_run=dry_run, progress=progress)
+            result = import_pathways(protocol=_protocol(protocol), path=path, dry_run=dry_run, progress=progress,
+                                     by=_account(user))
         finally:
             progress.close()
         for line in result.attached:
@@ -124,16 +140,11 @@ class Command(DomainCommand):
     def handle_export(self, *, protocol: str, names: bool = False, user: str | None = None, output=None, **_):
         from ...exports import export_csv
 
-        account = None
-        if user:
-            from levier.accounts.models import User
-
-            account = User.objects.filter(email__iexact=user).first()
-            if account is None:
-                raise InvalidInput.single("user", f"Compte inconnu : {user}.")
-        lines = export_csv(protocol=_protocol(protocol), user=account, names=names)
+        lines = export_csv(protocol=_protocol(protocol), user=_account(user), names=names)
+        first = next(lines)  # checks the right to export before any file is written
         target = Path(output).open("w", encoding="utf-8", newline="") if output else self.stdout
         try:
+            target.write(first)
             for line in lines:
                 target.write(line)
         finally:
@@ -162,10 +173,16 @@ class Command(DomainCommand):
         else:
             sys.stdout.buffer.write(content)
 
-    def handle_carry_over(self, *, source: str, target: str, **_):
+    def handle_fse(self, *, protocol: str, as_of=None, **_):
+        from ...fse import indicators
+
+        figures = indicators(_protocol(protocol), as_of=_date(as_of, "as_of") or timezone.localdate())
+        self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
+
+    def handle_carry_over(self, *, source: str, target: str, user=None, **_):
         from ...participants import carry_over
 
-        count = carry_over(from_protocol=_protocol(source), to_protocol=_protocol(target), by=None)
+        count = carry_over(from_protocol=_protocol(source), to_protocol=_protocol(target), by=_account(user))
         self.stdout.write(f"{count} participants reportés sur {target}.")
 
     def handle_anonymise(self, *, as_of: str, dry_run: bool = False, **_):
