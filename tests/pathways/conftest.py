@@ -44,8 +44,7 @@ def plie(pathways_reference):
             "birth_date": date(1985, 3, 4), "commune": aix, "entry_date": date(2021, 2, 1),
             "notice_given_on": date(2021, 2, 1), "consent_on": date(2021, 2, 1), "rsa": True, "health_difficulty": True,
             "jobseeker_registered_on": date(2020, 6, 1), "unemployment_months": 14})
-        participants.decide_eligibility(pathway=registration.pathway, by=coordinator, eligible=True,
-                                        criteria=["minimum_income"], on=date(2021, 2, 3))
-        people.append(registration.pathway)
+        people.append(participants.decide_eligibility(pathway=registration.pathway, by=coordinator, eligible=True,
+                                                      criteria=["minimum_income"], on=date(2021, 2, 3)))
     return {"protocol": protocol, "structures": structures, "referents": referents, "coordinator": coordinator,
             "auditor": auditor, "controller": controller, "pathways": people, "aix": aix}
