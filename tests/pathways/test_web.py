@@ -94,3 +94,17 @@ def test_the_participant_list_runs_a_constant_number_of_queries(client, plie, dj
     login(client, plie["coordinator"])
     with django_assert_max_num_queries(20):
         client.get(reverse("pathways:participants"))
+
+
+def test_the_api_gives_the_dashboard_and_fse_figures_of_the_cli(client, plie):
+    from levier.pathways.fse import indicators
+    from levier.pathways.report import protocol_report
+
+    login(client, plie["coordinator"])
+    slug = plie["protocol"].slug
+    report = client.get(reverse("api:pathways-protocol-report", args=[slug]), {"as_of": "2021-12-31"}).json()
+    assert report == protocol_report(plie["protocol"], as_of=date(2021, 12, 31)) and report["participants"] == 2
+    fse = client.get(reverse("api:pathways-protocol-fse-indicators", args=[slug]), {"as_of": "2021-12-31"}).json()
+    assert fse == indicators(plie["protocol"], as_of=date(2021, 12, 31))
+    bad = client.get(reverse("api:pathways-protocol-report", args=[slug]), {"as_of": "2021-02-30"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "as_of"

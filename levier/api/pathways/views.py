@@ -96,32 +96,36 @@ class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(self.get_serializer(pathway).data)
 
 
-class ProtocolReportView(APIView):
+class _ProtocolFiguresView(APIView):
+    """Aggregates of one protocol the user may see, at `?as_of=` (today by default)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def figures(self, protocol, as_of: date) -> dict:
+        raise NotImplementedError
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, slug: str):
+        if not scope_of(request.user).has(*PLIE_ROLES):
+            raise PermissionDenied("Réservé aux équipes du PLIE, au pilotage et au contrôle.")
+        protocol = get_object_or_404(Protocol.objects.visible_to(request.user), slug=slug)
+        return Response(self.figures(protocol, _as_of(request)))
+
+
+class ProtocolReportView(_ProtocolFiguresView):
     """The protocol dashboard's figures (same JSON as `levier pathways report`)."""
 
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request, slug: str):
-        if not scope_of(request.user).has(*PLIE_ROLES):
-            raise PermissionDenied("Réservé aux équipes du PLIE, au pilotage et au contrôle.")
-        protocol = get_object_or_404(Protocol.objects.visible_to(request.user), slug=slug)
-        return Response(protocol_report(protocol, as_of=_as_of(request)))
+    def figures(self, protocol, as_of: date) -> dict:
+        return protocol_report(protocol, as_of=as_of)
 
 
-class ProtocolFseIndicatorsView(APIView):
-    """The EU common indicators of the protocol's FSE period (aggregates, split by sex)."""
+class ProtocolFseIndicatorsView(_ProtocolFiguresView):
+    """The EU common indicators of the protocol's FSE period (same JSON as `levier pathways fse-indicators`)."""
 
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request, slug: str):
+    def figures(self, protocol, as_of: date) -> dict:
         from levier.pathways.fse import indicators
 
-        if not scope_of(request.user).has(*PLIE_ROLES):
-            raise PermissionDenied("Réservé aux équipes du PLIE, au pilotage et au contrôle.")
-        protocol = get_object_or_404(Protocol.objects.visible_to(request.user), slug=slug)
-        return Response(indicators(protocol, as_of=_as_of(request)))
+        return indicators(protocol, as_of=as_of)
 
 
 def _as_of(request) -> date:
