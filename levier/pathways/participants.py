@@ -206,9 +206,12 @@ def validate_step(pathway: Pathway, data: dict) -> list[FieldError]:
         errors.append(FieldError("start_date", f"Début avant l'entrée dans le PLIE ({format_date(pathway.entry_date)})."))
     if start and end and end < start:
         errors.append(FieldError("end_date", "Fin avant le début."))
-    if not pathway.jobseeker_registered_on and not pathway.registration_override:
+    registered = pathway.jobseeker_registered_on
+    if not pathway.registration_override and (not registered or (start and registered > start
+                                                                 and not pathway.steps.exists())):
         errors.append(FieldError("jobseeker_registered_on", "Inscription comme demandeur d'emploi (France Travail) requise "
-                                                            "avant la première étape, sauf dérogation du coordinateur."))
+                                                            "avant la première étape, sauf dérogation du coordinateur"
+                                 + (f" (inscrit le {format_date(registered)})." if registered else ".")))
     if pathway.status != PathwayStatus.ACTIVE:
         errors.append(FieldError("status", f"Parcours « {pathway.get_status_display()} » : pas de nouvelle étape."))
     if kind == StepKind.JOB:

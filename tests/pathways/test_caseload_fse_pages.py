@@ -127,3 +127,13 @@ def test_a_step_edit_updates_the_proposed_exit(client, plie):
         "start_date": "2021-03-01", "end_date": "2021-12-31"})
     assert response.status_code == 302
     assert Step.objects.get(pk=step.pk).hours_per_month == 80
+
+
+def test_the_first_step_comes_after_the_job_seeker_registration(plie):
+    pathway, referent = plie["pathways"][0], plie["referents"][0]  # registered on 01/06/2020
+    pathway.jobseeker_registered_on = date(2021, 3, 10)
+    pathway.save()
+    data = {"kind": "diagnostic", "start_date": date(2021, 3, 9)}
+    with pytest.raises(InvalidInput, match="inscrit le 10/03/2021"):
+        service.add_step(pathway=pathway, by=referent, data=data)
+    service.add_step(pathway=pathway, by=referent, data={**data, "start_date": date(2021, 3, 10)})
