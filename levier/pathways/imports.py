@@ -101,6 +101,11 @@ def _rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]] | tuple[i
 
 
 def parse_date(text: str) -> date:
+    if len(text) == 10 and text[4] == text[7] == "-":  # the usual AAAA-MM-JJ, without strptime's cost
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return datetime.strptime(text, pattern).date()
@@ -152,6 +157,7 @@ class Row:
     line: int
     values: dict  # column → parsed value; a missing key is an empty cell (unknown)
     commune: object = None  # (id, code, name)
+    key: tuple | None = None  # identity (match key, birth date, commune id), computed once (Importer._key)
 
 
 def _parse_row(line: int, header: list[str], cells: list[str], errors: list) -> Row | None:
@@ -327,8 +333,8 @@ class Importer:
         return ok and all(column in values for column in REQUIRED_COLUMNS)
 
     def _identity_matches(self, rows: list[Row]) -> dict[tuple, Pathway]:
-        keys = {(match_key(r.values["last_name"], r.values["first_name"]), r.values["birth_date"], r.commune[0])
-                for r in rows if r.commune and all(c in r.values for c in ("last_name", "first_name", "birth_date"))}
+        keys = {self._key(r) for r in rows
+                if r.commune and all(c in r.values for c in ("last_name", "first_name", "birth_date"))}
         if not keys:
             return {}
         found: dict[tuple, Pathway] = {}
@@ -348,7 +354,10 @@ class Importer:
 
     @staticmethod
     def _key(row: Row) -> tuple:
-        return (match_key(row.values["last_name"], row.values["first_name"]), row.values["birth_date"], row.commune[0])
+        if row.key is None:
+            row.key = (match_key(row.values["last_name"], row.values["first_name"]), row.values["birth_date"],
+                       row.commune[0])
+        return row.key
 
     def _match_error(self, row: Row, matches) -> bool:
         if not row.commune or not all(c in row.values for c in ("last_name", "first_name", "birth_date")):

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 
 from .enums import ExitCategory, ExitSource, PrescriberType
 from .qualifications import NEW_TO_OLD_REPORT, OLD, OLD_LEVELS
@@ -104,8 +104,6 @@ WIDTH_KEYS, WIDTH_COUNTS = 3, 10
 def _rows(participants, period: Period, breakdowns: bool) -> tuple:
     """The participants as the rows the figures are counted from (the model's columns, then flags of the
     period and the exit step's contract subtype), and the names of their columns."""
-    from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Subquery
-
     from .models import Step
 
     def flag(condition: Q) -> ExpressionWrapper:
