@@ -1,6 +1,7 @@
 """`levier pathways import --protocol SLUG FILE.csv [--dry-run]`: records a PLIE already holds elsewhere.
 
-The file is read as a stream in chunks (memory does not grow with its size) inside one transaction:
+The file is read as a stream in chunks inside one transaction (what is kept between chunks is one 64-bit
+hash per external id, so memory grows little with the file's size):
 any error and nothing is imported, every error listed with its line (the header is line 1), column
 and a French message. `external_id` is unique per protocol; re-importing it updates only non-empty
 cells and never deletes. Audit: one import record plus per-record entries written in bulk.
@@ -197,7 +198,10 @@ class Importer:
         self.protocol, self.by, self.dry_run, self.progress = protocol, by, dry_run, progress or (lambda n: None)
         self.compositions = CompositionsByDate(protocol.territory)
         self.communes: dict[str, tuple[int, str, str] | None] = {}
-        self.seen: dict[str, int] = {}
+        # External ids met so far, as 64-bit hashes (memory must not grow much with the file); a repeat is
+        # confirmed, with the line of its first occurrence, by re-reading the file at the end.
+        self.seen: set[int] = set()
+        self.repeated: list[tuple[str, int]] = []
         self.new_keys: dict[tuple, int] = {}  # identity of each new participant → its line
         self.errors: list[RowError] = []
         self.result = ImportResult(dry_run=dry_run)
@@ -230,6 +234,7 @@ class Importer:
                         self.progress(self.result.rows)
                 self._chunk(chunk)
                 self.progress(self.result.rows)
+                self._report_repeats(path, encoding, header)
                 if self.errors:
                     raise InvalidInput(sorted(self.errors, key=lambda e: (e.line, COLUMNS.index(e.column)
                                                                           if e.column in COLUMNS else -1)))
@@ -244,6 +249,22 @@ class Importer:
         self.result.record = self.record
         self._forget_caches()
         return self.result
+
+    def _report_repeats(self, path: Path, encoding: str, header: list[str]) -> None:
+        """The same external_id twice in the file: each repeat names the line of the first occurrence."""
+        if not self.repeated:
+            return
+        wanted = {external_id for external_id, _ in self.repeated}
+        first: dict[str, int] = {}
+        column = header.index("external_id")
+        for line, cells in _rows(path, encoding):
+            if line > 1 and len(cells) > column:
+                value = cells[column].strip()
+                if value in wanted and value not in first:
+                    first[value] = line
+        for external_id, line in self.repeated:
+            self.errors.append(row_error(line, "external_id", f"Identifiant « {external_id} » déjà présent "
+                                                              f"à la ligne {first.get(external_id, '?')}."))
 
     def _actor(self):
         return self.by if getattr(self.by, "is_authenticated", False) else None
@@ -306,12 +327,12 @@ class Importer:
         values, line, ok = row.values, row.line, True
         external_id = values.get("external_id")
         if external_id is not None:
-            if external_id in self.seen:
-                self.errors.append(row_error(line, "external_id", f"Identifiant « {external_id} » déjà présent "
-                                                                  f"à la ligne {self.seen[external_id]}."))
+            key = hash(external_id)
+            if key in self.seen:
+                self.repeated.append((external_id, line))
                 ok = False
             else:
-                self.seen[external_id] = line
+                self.seen.add(key)
         code = values.get("commune_insee")
         if code is not None:
             commune = self.communes.get(code.upper())

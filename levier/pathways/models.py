@@ -127,7 +127,7 @@ class Person(TimeStampedModel):
     email = models.EmailField("adresse électronique", blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
     address = models.CharField("adresse", max_length=300, blank=True)
-    match_key = models.CharField(max_length=300, editable=False, db_index=True)
+    match_key = models.CharField(max_length=300, editable=False)  # indexed with the birth date (person_match)
     anonymised_on = models.DateField("anonymisée le", null=True, blank=True)
 
     class Meta:
@@ -143,14 +143,16 @@ class Pathway(TimeStampedModel):
 
     CONFIDENTIAL_FIELDS = {name: "participant_sensitive" for name in SENSITIVE_FIELDS}
 
-    protocol = models.ForeignKey(Protocol, verbose_name="protocole", on_delete=models.PROTECT, related_name="pathways")
+    # protocol and referent lead composite indexes (below): no index of their own, writes stay cheaper.
+    protocol = models.ForeignKey(Protocol, verbose_name="protocole", on_delete=models.PROTECT, related_name="pathways",
+                                 db_index=False)
     person = models.ForeignKey(Person, verbose_name="personne", on_delete=models.PROTECT, related_name="pathways")
     external_id = models.CharField("identifiant externe", max_length=60, null=True, blank=True)
     status = models.CharField("état", max_length=20, choices=PathwayStatus.choices, default=PathwayStatus.PENDING)
     structure = models.ForeignKey(Structure, verbose_name="structure", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="pathways")
     referent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="référent", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="caseload")
+                                 on_delete=models.PROTECT, related_name="caseload", db_index=False)
     entry_date = models.DateField("date d'entrée")
     commune = models.ForeignKey("territories.Territory", verbose_name="commune de résidence", on_delete=models.PROTECT,
                                 related_name="+")
@@ -311,7 +313,8 @@ class FseQuestionnaire(TimeStampedModel):
 
     Empty answers are unknown, never "no": the missing answers are listed before a claim."""
 
-    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="fse_questionnaires")
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="fse_questionnaires",
+                                db_index=False)  # fse_questionnaire_once (pathway, moment) serves it
     moment = models.CharField("moment", max_length=10, choices=FseMoment.choices)
     answered_on = models.DateField("renseigné le")
     labour_status = models.CharField("situation sur le marché du travail", max_length=20, choices=LabourStatus.choices,
