@@ -3,7 +3,7 @@
     psql -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE levier_bench_pathways"
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/levier_bench_pathways .venv/bin/python bench/pathways.py
     DATABASE_URL=… .venv/bin/python bench/pathways.py --smoke     # small size (run by .ci/run)
-    options: --no-import (queries only), --jit (keep the server's JIT), --set random_page_cost=1.1 (session setting)
+    options: --no-import (queries only), --import-only (the import alone, on an empty database), --jit (keep the server's JIT), --set random_page_cost=1.1 (session setting)
 
 Builds with COPY, after `migrate` and the territory referential (an existing dataset is reused): 150 protocols
 (a 2015-2020 protocol then a 2021-2027 one on each of 75 départements, the second taking over the pathways still
@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 SMOKE = "--smoke" in sys.argv
 CHILD = "--child-import" in sys.argv
 NO_IMPORT = "--no-import" in sys.argv
+IMPORT_ONLY = "--import-only" in sys.argv  # the import measures alone, on a database without the dataset
 # Settings of the benchmark's PostgreSQL session: JIT off unless --jit (it costs 100–250 ms per statement here,
 # more than it saves), plus any --set NAME=VALUE (for instance --set random_page_cost=1.1).
 SESSION = ([] if "--jit" in sys.argv else [("jit", "off")]) + [
@@ -1017,6 +1018,14 @@ def main():
     from levier.pathways.report import period_of, protocol_report
     from levier.territories.services import load_reference
 
+    if IMPORT_ONLY:
+        from levier.territories.models import Territory
+
+        if not Territory.objects.exists():
+            load_reference()
+        forget_imports()
+        measure_import(Territory.objects.get(kind="departement", code="13"))
+        return
     if not Pathway.objects.exists():
         load_reference()
         generate()
@@ -1093,18 +1102,23 @@ def main():
         finish(errors)
         return
 
-    # Import.
-    big, small = write_import_files(largest.territory, IMPORT_ROWS, IMPORT_SMALL)
+    measure_import(largest.territory)
+    finish(errors)
+
+
+def measure_import(territory) -> None:
+    """The import of IMPORT_ROWS rows against a COPY of them, and its peak RSS against IMPORT_SMALL rows."""
+    big, small = write_import_files(territory, IMPORT_ROWS, IMPORT_SMALL)
     copy_time = copy_floor(big)
-    tables_time = copy_into_tables(big, largest.territory)
-    run_import(big, largest.territory, 0)  # warm-up (database caches), not counted
-    runs = [run_import(big, largest.territory, n) for n in range(1, IMPORT_RUNS + 1)]
-    small_runs = [run_import(small, largest.territory, n) for n in range(IMPORT_RUNS + 1, 2 * IMPORT_RUNS + 1)]
+    tables_time = copy_into_tables(big, territory)
+    run_import(big, territory, 0)  # warm-up (database caches), not counted
+    runs = [run_import(big, territory, n) for n in range(1, IMPORT_RUNS + 1)]
+    small_runs = [run_import(small, territory, n) for n in range(IMPORT_RUNS + 1, 2 * IMPORT_RUNS + 1)]
     import_time = statistics.median(r[0] for r in runs)
     peak_big = statistics.median(r[1] for r in runs)
     peak_small = statistics.median(r[1] for r in small_runs)
     baseline = statistics.median(r[2] for r in runs + small_runs)
-    print(f"\nimport into a new protocol on {largest.territory} "
+    print(f"\nimport into a new protocol on {territory} "
           f"(median of {IMPORT_RUNS} runs, each in a fresh process)")
     line(f"import_pathways, {IMPORT_ROWS} rows vs COPY into a staging table", import_time, copy_time, 20)
     print(f"{'reference: COPY into the app tables (indexes, audit) / staging':<58}{tables_time * 1000:>11.1f} ms"
@@ -1114,7 +1128,6 @@ def main():
           f"{'' if peak_big <= 1.2 * peak_small else '  MISSED'}")
     print(f"{'':<58}(before the import, after Django's start: {baseline / 1024:.1f} MiB); "
           f"{IMPORT_SMALL} rows imported in {statistics.median(r[0] for r in small_runs):.2f} s")
-    finish(errors)
 
 
 def finish(errors: list[str]) -> None:

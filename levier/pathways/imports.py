@@ -198,11 +198,14 @@ class Importer:
         self.protocol, self.by, self.dry_run, self.progress = protocol, by, dry_run, progress or (lambda n: None)
         self.compositions = CompositionsByDate(protocol.territory)
         self.communes: dict[str, tuple[int, str, str] | None] = {}
-        # External ids met so far, as 64-bit hashes (memory must not grow much with the file); a repeat is
-        # confirmed, with the line of its first occurrence, by re-reading the file at the end.
-        self.seen: set[int] = set()
-        self.repeated: list[tuple[str, int]] = []
+        # Memory must not grow with the file: what earlier chunks wrote is found in the database (a pathway
+        # this import created or updated carries `updated_at` ≥ `started`); external ids and identities are
+        # kept in memory only for the current chunk — and for the rest of the file once an error stops the
+        # writing. A repeat found in the database is located (line of its first occurrence) at the end.
+        self.started = timezone.now()
+        self.recent: dict[str, int] = {}  # external id → line
         self.new_keys: dict[tuple, int] = {}  # identity of each new participant → its line
+        self.repeated: list[tuple[str, int]] = []
         self.errors: list[RowError] = []
         self.result = ImportResult(dry_run=dry_run)
         self.audit: list = []
@@ -284,11 +287,18 @@ class Importer:
     def _chunk(self, chunk: list[Row]) -> None:
         if not chunk:
             return
+        if not self.errors:  # what earlier chunks wrote is in the database
+            self.recent, self.new_keys = {}, {}
         self._resolve_communes(chunk)
         chunk = [row for row in chunk if self._check_row(row)]
         ids = [row.values["external_id"] for row in chunk if "external_id" in row.values]
         existing = {p.external_id: p for p in Pathway.objects.filter(protocol=self.protocol, external_id__in=ids)
                     .select_related("person")}
+        written = {external_id for external_id, p in existing.items() if p.updated_at >= self.started}
+        if written:  # written by an earlier chunk of this file: a repeat
+            self.repeated.extend((row.values["external_id"], row.line) for row in chunk
+                                 if row.values.get("external_id") in written)
+            chunk = [row for row in chunk if row.values.get("external_id") not in written]
         new_rows = [row for row in chunk if row.values.get("external_id") not in existing]
         matches = self._identity_matches(new_rows)
         if self.errors:  # nothing more will be written: only keep checking
@@ -327,12 +337,12 @@ class Importer:
         values, line, ok = row.values, row.line, True
         external_id = values.get("external_id")
         if external_id is not None:
-            key = hash(external_id)
-            if key in self.seen:
-                self.repeated.append((external_id, line))
+            if external_id in self.recent:
+                self.errors.append(row_error(line, "external_id", f"Identifiant « {external_id} » déjà présent "
+                                                                  f"à la ligne {self.recent[external_id]}."))
                 ok = False
             else:
-                self.seen.add(key)
+                self.recent[external_id] = line
         code = values.get("commune_insee")
         if code is not None:
             commune = self.communes.get(code.upper())
@@ -358,14 +368,19 @@ class Importer:
                 if r.commune and all(c in r.values for c in ("last_name", "first_name", "birth_date"))}
         if not keys:
             return {}
-        found: dict[tuple, Pathway] = {}
+        # The filter is loose (each column IN its own set): candidates are read as light tuples, and only
+        # the pathways that really match are loaded (memory does not grow with what is already imported).
         candidates = Pathway.objects.filter(person__match_key__in={k[0] for k in keys},
                                             person__birth_date__in={k[1] for k in keys},
-                                            commune_id__in={k[2] for k in keys}).select_related("person", "protocol")
-        for pathway in candidates.order_by("id"):
-            key = (pathway.person.match_key, pathway.person.birth_date, pathway.commune_id)
-            if key in keys and (key not in found or pathway.protocol_id == self.protocol.id):
-                found[key] = pathway
+                                            commune_id__in={k[2] for k in keys}).order_by("id").values_list(
+            "id", "protocol_id", "person__match_key", "person__birth_date", "commune_id")
+        matched: dict[tuple, tuple[int, int]] = {}
+        for pk, protocol_id, *key in candidates.iterator(chunk_size=5000):
+            key = tuple(key)
+            if key in keys and (key not in matched or protocol_id == self.protocol.id):
+                matched[key] = (pk, protocol_id)
+        loaded = Pathway.objects.select_related("person", "protocol").in_bulk([pk for pk, _ in matched.values()])
+        found: dict[tuple, Pathway] = {key: loaded[pk] for key, (pk, _) in matched.items()}
         # A person met in another protocol may already have a pathway here (under another commune): that one.
         elsewhere = {p.person_id: key for key, p in found.items() if p.protocol_id != self.protocol.id}
         if elsewhere:

@@ -624,3 +624,32 @@ def test_the_command_refuses_an_unknown_protocol_or_file(tmp_path, protocol, cap
 
     assert exc.value.code == 2
     assert [e["field"] for e in json.loads(capsys.readouterr().err)["errors"]] == [field]
+
+
+@pytest.mark.parametrize("chunk", [2, 3, 1000])
+def test_repeats_are_found_across_chunks_with_the_line_of_their_first_occurrence(pathways_reference, tmp_path,
+                                                                                  monkeypatch, chunk):
+    """Memory does not grow with the file: earlier chunks are checked in the database, not kept in memory."""
+    monkeypatch.setattr(imports, "CHUNK", chunk)
+    protocol = Protocol.objects.get(slug=OLD)
+    rows = [row(n) for n in range(1, 6)]
+    rows.append(row(1, last_name="Autre", birth_date="1970-01-01"))  # line 7 repeats line 2's identifier
+    rows.append(row(2, external_id="B2"))  # line 8: the same person as line 3 under another identifier
+    rows.append(row(9, birth_date="pas une date"))  # line 9: an error stops the writing...
+    rows.append(row(10, external_id="A4"))  # line 10 ...yet a later repeat is still found
+    found = errors_of(protocol, write(tmp_path, rows))
+    lines = {line for line, _, _ in found}
+    assert {7, 8, 9, 10} <= lines
+    messages = {line: message for line, _, message in found}
+    assert "ligne 2" in messages[7] and "ligne 5" in messages[10]
+    assert "Dupont2" in messages[8].replace("DUPONT2", "Dupont2") or "ligne 3" in messages[8]
+    assert not Pathway.objects.filter(protocol=protocol).exists()
+
+
+def test_a_file_imported_again_in_small_chunks_updates_without_false_repeats(pathways_reference, tmp_path, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    protocol = Protocol.objects.get(slug=OLD)
+    path = write(tmp_path, [row(n) for n in range(1, 6)])
+    assert import_pathways(protocol=protocol, path=path).created == 5
+    again = import_pathways(protocol=protocol, path=path)
+    assert (again.created, again.updated) == (0, 5)
