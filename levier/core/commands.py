@@ -7,6 +7,7 @@ the command exits with status 2.
 
 import json
 import sys
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
@@ -14,6 +15,16 @@ from django.core.management.base import BaseCommand
 from .errors import InvalidInput, as_invalid_input
 
 EXIT_BAD_INPUT = 2
+
+
+def date_option(value: str | None, field: str) -> date | None:
+    """A `--from`, `--to` or `--as-of` option: AAAA-MM-JJ, or None when not given."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput.single(field, f"Date invalide : « {value} » (AAAA-MM-JJ attendu).") from None
 
 
 class DomainCommand(BaseCommand):

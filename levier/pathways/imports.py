@@ -23,7 +23,7 @@ from django.utils import timezone
 from levier.core.errors import FieldError, InvalidInput
 from levier.core.formats import format_date
 
-from .enums import POSITIVE_EXIT_KINDS, ExitCategory, ExitKind, ExitSource, PathwayStatus, PrescriberType, Sex
+from .enums import POSITIVE_EXIT_KINDS, ExitCategory, ExitSource, PathwayStatus, PrescriberType, Sex
 from .models import Pathway, PathwayImport, Person
 from .participants import in_territory_message, match_key
 from .qualifications import parse_level
@@ -141,14 +141,10 @@ def parse_exit_type(text: str) -> str:
     return text.lower()
 
 
-def parse_level_cell(text: str):
-    return parse_level(text)
-
-
 PARSERS: dict[str, Callable[[str], object]] = {
     "sex": parse_sex, "birth_date": parse_date, "entry_date": parse_date, "exit_date": parse_date,
     "qpv": parse_flag, "rsa": parse_flag, "long_term_unemployed": parse_flag, "rqth": parse_flag,
-    "exit_validated": parse_flag, "prescriber_type": parse_prescriber, "qualification_level": parse_level_cell,
+    "exit_validated": parse_flag, "prescriber_type": parse_prescriber, "qualification_level": parse_level,
     "exit_type": parse_exit_type,
 }
 
@@ -192,10 +188,10 @@ def _parse_row(line: int, header: list[str], cells: list[str], errors: list) -> 
 class Importer:
     """One import run: parse, check and write chunk by chunk; roll back on any error or on a dry run."""
 
-    def __init__(self, *, protocol, by, dry_run: bool, progress: Callable[[int], None] | None = None):
+    def __init__(self, *, protocol, by, dry_run: bool, progress: Callable[[int, int], None] | None = None):
         from levier.territories.services import CompositionsByDate
 
-        self.protocol, self.by, self.dry_run, self.progress = protocol, by, dry_run, progress or (lambda n: None)
+        self.protocol, self.by, self.dry_run, self.progress = protocol, by, dry_run, progress or (lambda done, total: None)
         self.compositions = CompositionsByDate(protocol.territory)
         self.communes: dict[str, tuple[int, str, str] | None] = {}
         # Memory must not grow with the file: what earlier chunks wrote is found in the database (a pathway
@@ -234,9 +230,9 @@ class Importer:
                         self._chunk(chunk)
                         chunk = []
                     if self.result.rows % 500 == 0:
-                        self.progress(self.result.rows)
+                        self.progress(self.result.rows, total_lines - 1)
                 self._chunk(chunk)
-                self.progress(self.result.rows)
+                self.progress(self.result.rows, total_lines - 1)
                 self._report_repeats(path, encoding, header)
                 if self.errors:
                     raise InvalidInput(sorted(self.errors, key=lambda e: (e.line, COLUMNS.index(e.column)
@@ -244,13 +240,12 @@ class Importer:
                 self.record.rows, self.record.created, self.record.updated = (self.result.rows, self.result.created,
                                                                               self.result.updated)
                 self.record.save(update_fields=["rows", "created", "updated"])
-                self._write_audit()
+                self._flush_audit()
                 if self.dry_run:
                     raise _DryRun
         except _DryRun:
             return self.result
         self.result.record = self.record
-        self._forget_caches()
         return self.result
 
     def _report_repeats(self, path: Path, encoding: str, header: list[str]) -> None:
@@ -354,7 +349,7 @@ class Importer:
                 entry = values.get("entry_date")
                 if entry is not None and commune[0] not in self.compositions.on(entry).commune_ids:
                     self.errors.append(row_error(line, "commune_insee", in_territory_message(
-                        _Named(commune), self.protocol, entry)))
+                        commune[2], commune[1], self.protocol, entry)))
                     ok = False
         entry = values.get("entry_date")
         if entry is not None and entry > self.protocol.ends_on:
@@ -519,12 +514,6 @@ class Importer:
             for action, p, changes in self.audit], batch_size=1000)
         self.audit = []
 
-    def _write_audit(self) -> None:
-        self._flush_audit()
-
-    def _forget_caches(self) -> None:
-        """Nothing cached depends on pathways yet; kept as the one place to add it."""
-
 
 PATHWAY_IMPORT_FIELDS = ["entry_date", "commune_id", "qpv", "rsa", "long_term_unemployed", "prescriber_type", "rqth",
                          "qualification_level", "qualification_nomenclature", "status", "exit_kind", "exit_date",
@@ -535,26 +524,10 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
-@dataclass(frozen=True)
-class _Named:
-    triple: tuple
-
-    @property
-    def name(self):
-        return self.triple[2]
-
-    @property
-    def code(self):
-        return self.triple[1]
-
-
 def import_pathways(*, protocol, path: Path, by=None, dry_run: bool = False,
-                    progress: Callable[[int], None] | None = None) -> ImportResult:
+                    progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Import a CSV file into `protocol` (atomic: any error, nothing written; `dry_run`: nothing written)."""
     if not path.is_file():
         raise InvalidInput.single("fichier", f"Fichier introuvable : {path}.")
     return Importer(protocol=protocol, by=by, dry_run=dry_run, progress=progress).run(path)
 
-
-def count_lines(path: Path) -> int:
-    return _scan(path)[2]

@@ -36,8 +36,8 @@ def derived_long_term(unemployment_months: int | None) -> bool | None:
     return None if unemployment_months is None else unemployment_months >= LONG_TERM_MONTHS
 
 
-def in_territory_message(commune, protocol, on: date) -> str:
-    return (f"La commune {commune.name} ({commune.code}) n'appartient pas au territoire {protocol.territory.name} "
+def in_territory_message(name: str, code: str, protocol, on: date) -> str:
+    return (f"La commune {name} ({code}) n'appartient pas au territoire {protocol.territory.name} "
             f"au {format_date(on)}, date d'entrée.")
 
 
@@ -91,7 +91,7 @@ def validate_entry(protocol, data: dict, *, require_consent: bool) -> list[Field
         from levier.territories.services import composition
 
         if commune.id not in composition(protocol.territory, entry).commune_ids:
-            errors.append(FieldError("commune", in_territory_message(commune, protocol, entry)))
+            errors.append(FieldError("commune", in_territory_message(commune.name, commune.code, protocol, entry)))
     if data.get("prescriber_type") and data["prescriber_type"] not in PrescriberType.values:
         errors.append(FieldError("prescriber_type", "Type de prescripteur inconnu."))
     if require_consent:

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from levier.core.formats import format_date
+from levier.core.formats import format_date, format_number, format_percent
 from levier.reporting.model import BarChart, Column, Paragraph, Report, Series, Table
 
 from .enums import ExitKind, PrescriberType
@@ -21,11 +21,10 @@ def _share(count: int, total: int) -> Decimal | None:
 
 
 def _rate_text(value) -> str:
+    """A target or a result: a rate (string) as a percentage, a count as a number."""
     if value is None:
         return "—"
-    if isinstance(value, str):
-        return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))} %".replace(".", ",")
-    return f"{value:,}".replace(",", "\u202f")
+    return format_percent(value, 1) if isinstance(value, str) else format_number(value)
 
 
 def _counts(title: str, items: list[tuple[str, int]], total: int, footnote: str = "") -> Table:

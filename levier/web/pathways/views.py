@@ -23,7 +23,7 @@ from levier.pathways.caseload import caseload, caseload_counts
 from levier.pathways.enums import PathwayStatus
 from levier.pathways.exports import export_csv
 from levier.pathways.imports import import_pathways
-from levier.pathways.models import Pathway, Protocol, Structure
+from levier.pathways.models import Pathway, Protocol
 from levier.pathways.report import protocol_report
 from levier.pathways.report_document import build_report
 from levier.reporting.render import file_response, render_html, render_pdf, render_xlsx
@@ -206,6 +206,3 @@ def import_file(request, slug: str):
         "title": f"Import de participants — {protocol.name}", "protocol": protocol, "form": form, "result": result,
         "errors": errors[:500], "error_count": len(errors)})
 
-
-def structures_of(user, protocol):
-    return Structure.objects.visible_to(user).filter(protocol=protocol)

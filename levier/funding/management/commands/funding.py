@@ -1,25 +1,15 @@
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
-from levier.core.commands import DomainCommand
-from levier.core.errors import InvalidInput
+from levier.core.commands import DomainCommand, date_option
 
 from ... import copil
 from ...copil_report import build_report
 
-
-def _date(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput.single(field, f"Date invalide : « {value} » (AAAA-MM-JJ attendu).") from None
 
 
 class Command(DomainCommand):
@@ -45,7 +35,7 @@ class Command(DomainCommand):
     def handle_copil_report(self, *, fund=None, territory=None, financer=None, start=None, end=None, format="json",
                             output=None, **_):
         scope = copil.Scope(fund=fund or "", territory=territory or "", financer=financer or "",
-                            start=_date(start, "from"), end=_date(end, "to"))
+                            start=date_option(start, "from"), end=date_option(end, "to"))
         figures = copil.copil_figures(scope)
         if format == "json":
             content = (json.dumps(copil.as_json(figures), ensure_ascii=False, indent=2) + "\n").encode()

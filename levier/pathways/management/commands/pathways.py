@@ -1,24 +1,15 @@
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
-from levier.core.commands import DomainCommand
+from levier.core.commands import DomainCommand, date_option
 from levier.core.errors import InvalidInput
 
 from ... import services
 
-
-def _date(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput.single(field, f"Date impossible : « {value} » (AAAA-MM-JJ attendu).") from exc
 
 
 def _protocol(slug: str):
@@ -44,14 +35,14 @@ def _account(email: str | None):
 class Progress:
     """A progress bar on a terminal; nothing when the output is redirected."""
 
-    def __init__(self, stream, total: int):
-        self.stream, self.total, self.enabled = stream, max(total, 1), stream.isatty()
+    def __init__(self, stream):
+        self.stream, self.enabled = stream, stream.isatty()
 
-    def __call__(self, done: int) -> None:
+    def __call__(self, done: int, total: int) -> None:
         if self.enabled:
-            width = 30
-            filled = min(width, width * done // self.total)
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} lignes")
+            width, total = 30, max(total, 1)
+            filled = min(width, width * done // total)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} lignes")
             self.stream.flush()
 
     def close(self) -> None:
@@ -120,12 +111,12 @@ class Command(DomainCommand):
         self.stdout.write(json.dumps(services.classify(data), ensure_ascii=False, indent=2))
 
     def handle_import(self, *, protocol: str, file: str, dry_run: bool = False, user=None, **_):
-        from ...imports import count_lines, import_pathways
+        from ...imports import import_pathways
 
         path = Path(file)
         if not path.is_file():
             raise InvalidInput.single("file", f"Fichier introuvable : {file}.")
-        progress = Progress(sys.stderr, count_lines(path) - 1)
+        progress = Progress(sys.stderr)
         try:
             result = import_pathways(protocol=_protocol(protocol), path=path, dry_run=dry_run, progress=progress,
                                      by=_account(user))
@@ -154,7 +145,7 @@ class Command(DomainCommand):
     def handle_report(self, *, protocol: str, as_of=None, format="json", output=None, **_):
         from ...report import protocol_report
 
-        figures = protocol_report(_protocol(protocol), as_of=_date(as_of, "as_of") or timezone.localdate())
+        figures = protocol_report(_protocol(protocol), as_of=date_option(as_of, "as_of") or timezone.localdate())
         if format == "json":
             text = json.dumps(figures, ensure_ascii=False, indent=2)
             if output:
@@ -176,7 +167,7 @@ class Command(DomainCommand):
     def handle_fse(self, *, protocol: str, as_of=None, **_):
         from ...fse import indicators
 
-        figures = indicators(_protocol(protocol), as_of=_date(as_of, "as_of") or timezone.localdate())
+        figures = indicators(_protocol(protocol), as_of=date_option(as_of, "as_of") or timezone.localdate())
         self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
 
     def handle_carry_over(self, *, source: str, target: str, user=None, **_):
@@ -188,7 +179,7 @@ class Command(DomainCommand):
     def handle_anonymise(self, *, as_of: str, dry_run: bool = False, **_):
         from ...retention import anonymise_expired
 
-        count = anonymise_expired(as_of=_date(as_of, "as_of"), dry_run=dry_run)
+        count = anonymise_expired(as_of=date_option(as_of, "as_of"), dry_run=dry_run)
         self.stdout.write(f"{count} personnes {'à anonymiser' if dry_run else 'anonymisées'}.")
 
     def handle_seed_file(self, *, output: str, **_):
