@@ -8,6 +8,7 @@ from levier.core.models import TimeStampedModel
 
 from .enums import SchemeStatus
 from .querysets import SchemeQuerySet
+from .rules import rules_digest
 
 
 class Scheme(TimeStampedModel):
@@ -40,6 +41,9 @@ class Scheme(TimeStampedModel):
     filter_tags = models.CharField(editable=False, blank=True, max_length=500)
     # PostgreSQL only: to_tsvector('french', search_text), GIN-indexed (migration 0002); NULL on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Maintained by SchemeVersion (refresh_published_versions): the simulator reads its candidates'
+    # versions from here instead of joining the versions table.
+    published_versions = models.TextField(editable=False, blank=True, default="")
 
     objects = SchemeQuerySet.as_manager()
 
@@ -67,17 +71,55 @@ class SchemeFinancer(models.Model):
         constraints = [models.UniqueConstraint(fields=["scheme", "organisation"], name="schemefinancer_unique")]
 
 
+def published_versions_text(versions) -> str:
+    """`Scheme.published_versions`: "number|effective_from|rules digest" per published version,
+    joined by ";" in number order (effective_from empty when the version has no lower bound)."""
+    return ";".join(f"{number}|{effective.isoformat() if effective else ''}|{digest}"
+                    for number, effective, digest in sorted(versions))
+
+
+def refresh_published_versions(scheme_ids) -> None:
+    """Write on each scheme the summary of its published versions (read by the simulator)."""
+    scheme_ids = set(scheme_ids)
+    found: dict[int, list] = {scheme_id: [] for scheme_id in scheme_ids}
+    rows = SchemeVersion.objects.filter(scheme_id__in=scheme_ids, published=True).values_list(
+        "scheme_id", "number", "effective_from", "rules_digest")
+    for scheme_id, *version in rows:
+        found[scheme_id].append(tuple(version))
+    schemes = [Scheme(pk=scheme_id, published_versions=published_versions_text(versions))
+               for scheme_id, versions in found.items()]
+    Scheme.objects.bulk_update(schemes, ["published_versions"], batch_size=1000)
+
+
+class SchemeVersionManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for version in objs:
+            version.rules_digest = rules_digest(version.rules)
+        created = super().bulk_create(objs, *args, **kwargs)
+        refresh_published_versions({version.scheme_id for version in objs})
+        return created
+
+
 class SchemeVersion(models.Model):
-    """The rules of a scheme from `effective_from` (None: no lower bound) until the next version."""
+    """The rules of a scheme from `effective_from` (None: no lower bound) until the next version.
+
+    `rules_digest` names the rules' content: the simulator reads it instead of the rules and keeps
+    the compiled rules per digest (services.compiled_rules_of). `save()`, `delete()` and
+    `bulk_create` set it and refresh the scheme's `published_versions`; a `QuerySet.update()` of
+    versions must do both (none does)."""
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField("version")
     effective_from = models.DateField("en vigueur à partir du", null=True, blank=True)
     rules = models.JSONField("règles")
     legal_basis = models.CharField("base juridique", max_length=300, blank=True)
+    rules_digest = models.CharField(max_length=32, blank=True, editable=False)
     published = models.BooleanField("publiée", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = SchemeVersionManager()
 
     class Meta:
         verbose_name = "version de dispositif"
@@ -86,6 +128,20 @@ class SchemeVersion(models.Model):
 
     def __str__(self):
         return f"{self.scheme.slug} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        self.rules_digest = rules_digest(self.rules)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "rules" in fields:
+            kwargs["update_fields"] = {*fields, "rules_digest"}
+        super().save(*args, **kwargs)
+        refresh_published_versions([self.scheme_id])
+
+    def delete(self, *args, **kwargs):
+        scheme_id = self.scheme_id
+        result = super().delete(*args, **kwargs)
+        refresh_published_versions([scheme_id])
+        return result
 
 
 class SchemeLog(models.Model):

@@ -29,13 +29,16 @@ Components, evaluated in order:
 """
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from typing import NamedTuple
 
 from levier.core.errors import FieldError
-from levier.core.formats import format_date, format_euros, format_number
+from levier.core.formats import format_date, format_number
+from levier.core.formats import format_euros as _format_euros
 from levier.organisations.rules import naf_section, size_category
 
 from .enums import GRANT_KINDS, LOAN_KINDS, ComponentKind, EvaluationStatus
@@ -47,6 +50,9 @@ OP_WORDS = {"eq": "égal à", "ne": "différent de", "lt": "inférieur à", "lte
 TERRITORY_KINDS = {"region", "departement", "epci", "ept", "commune", "arrondissement", "project", "bassin"}
 DEFAULT_PMI_SECTIONS = ["C"]
 EMPTY: dict = {}
+KIND_LABELS = {kind.value: str(kind.label) for kind in ComponentKind}
+CONSULTING_DAYS = ComponentKind.CONSULTING_DAYS.value
+GRANTS, LOANS = frozenset(k.value for k in GRANT_KINDS), frozenset(k.value for k in LOAN_KINDS)
 ZERO_EUROS = Decimal("0.00")
 DEFINITIONS_FR = {
     "pme": "PME : catégorie TPE ou PME du décret 2008-1354 (moins de 250 salariés et chiffre d'affaires ≤ 50 M€ "
@@ -104,14 +110,28 @@ class Evaluation:
     def __post_init__(self):
         grants = loans = ZERO_EUROS
         for component in self.components:  # a plain loop: built for every distinct outcome of a simulation
-            if component.kind in GRANT_KINDS:
+            if component.kind in GRANTS:
                 grants += component.amount
-            elif component.kind in LOAN_KINDS:
+            elif component.kind in LOANS:
                 loans += component.amount
         self.total_grants, self.total_loans = grants, loans
 
 
 # ---------------------------------------------------------------- conditions
+
+
+_EUROS: dict[Decimal, str] = {}
+
+
+def format_euros(amount: Decimal) -> str:
+    """core.formats.format_euros, remembered: the same amounts and caps recur across schemes.
+    (Equal amounts give the same text whatever their exponent: the amount is rounded to the cent first.)"""
+    text = _EUROS.get(amount)
+    if text is None:
+        if len(_EUROS) > 10_000:
+            _EUROS.clear()
+        text = _EUROS[amount] = _format_euros(amount)
+    return text
 
 
 def _cap(text: str) -> str:
@@ -160,6 +180,8 @@ class Evaluator:
     def __init__(self, facts: Facts):
         self.facts = facts
         self._memo: dict[tuple, tuple[object, object]] = {}
+        self._checks: dict[tuple[int, int], tuple[dict, dict, Check]] = {}
+        self._components: dict[tuple, tuple[dict, dict, object]] = {}
 
     def _remember(self, key: tuple, record, compute):
         found = self._memo.get(key)
@@ -168,12 +190,19 @@ class Evaluator:
         return found[1]
 
     def check(self, condition: dict, definitions: dict) -> Check:
-        return self._remember(("c", id(condition), id(definitions)), (condition, definitions),
-                              lambda: _check(self, condition, self.facts, definitions))
+        key = (id(condition), id(definitions))
+        found = self._checks.get(key)
+        if found is None:
+            found = self._checks[key] = (condition, definitions, _check(self, condition, self.facts, definitions))
+        return found[2]
 
     def component(self, component: dict, definitions: dict, granted: frozenset[str]):
-        return self._remember(("k", id(component), id(definitions), granted), (component, definitions),
-                              lambda: evaluate_component(component, self, definitions, granted))
+        key = (id(component), id(definitions), granted)
+        found = self._components.get(key)
+        if found is None:
+            found = self._components[key] = (component, definitions,
+                                             evaluate_component(component, self, definitions, granted))
+        return found[2]
 
     def evaluate(self, rules: dict, *, opens_on: date | None, closes_on: date | None) -> "Evaluation":
         return _evaluate(self, rules, opens_on, closes_on)
@@ -273,7 +302,7 @@ def _units_word(count: Decimal, word: str) -> str:
 
 def _compute(component: dict, facts: Facts) -> tuple[Decimal | None, str, str]:
     """(amount before cap, formula text, reason when the base is missing)."""
-    label_text = component.get("label", ComponentKind(component["kind"]).label)
+    label_text = component.get("label") or KIND_LABELS[component["kind"]]
     if "fixed" in component:
         amount = Decimal(component["fixed"])
         return amount, f"{label_text} : {format_number(amount)} jour{'s' if amount > 1 else ''}", ""
@@ -308,7 +337,7 @@ def evaluate_component(component: dict, evaluator: Evaluator, definitions: dict,
     """A ComponentResult, or an Excluded with its reason."""
     facts = evaluator.facts
     key, kind = component["key"], component["kind"]
-    label_text = component.get("label", ComponentKind(kind).label)
+    label_text = component.get("label") or KIND_LABELS[kind]
     missing_requirements = [r for r in component.get("requires", []) if r not in granted]
     if missing_requirements:
         return Excluded(key, label_text, f"Seulement avec : {', '.join(missing_requirements)}.")
@@ -319,7 +348,7 @@ def evaluate_component(component: dict, evaluator: Evaluator, definitions: dict,
     amount, formula, missing = _compute(component, facts)
     if amount is None:
         return Excluded(key, label_text, missing)
-    unit = "days" if kind == ComponentKind.CONSULTING_DAYS else "EUR"
+    unit = "days" if kind == CONSULTING_DAYS else "EUR"
     explanation = formula
     if "cap" in component:
         cap = Decimal(component["cap"])
@@ -396,21 +425,40 @@ def _not_eligible(outcome: Check) -> Evaluation:
 # ---------------------------------------------------------------- compilation
 
 
+def rules_digest(rules) -> str:
+    """A name for a rules document's content (32 hexadecimal digits): equal documents, equal digests."""
+    text = json.dumps(rules, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 _INTERNED: dict[str, object] = {}
 INTERN_LIMIT = 50_000
+
+
+class CompiledRules(NamedTuple):
+    """A rules document ready to evaluate. `plan` identifies what decides its evaluation — the
+    interned eligibility, definitions and components —, so that documents differing only by
+    their descriptive text are evaluated once per simulation."""
+
+    rules: dict
+    plan: tuple
+    descriptive: str
 
 
 def compile_rules(text: str) -> dict:
     """A rules document read from its stored JSON text, cached, with identical condition and
     component records shared across documents (see Evaluator). Treat the result as read-only."""
-    return _compile(text)
+    return compile_document(text).rules
 
 
 @functools.lru_cache(maxsize=20_000)
-def _compile(text: str) -> dict:
+def compile_document(text: str) -> CompiledRules:
     if len(_INTERNED) > INTERN_LIMIT:
         _INTERNED.clear()
-    return _intern(json.loads(text))
+    rules = _intern(json.loads(text))
+    plan = (id(rules.get("eligibility")), id(rules.get("definitions", EMPTY)),
+            tuple(map(id, rules.get("components", ()))))
+    return CompiledRules(rules, plan, rules.get("descriptive", ""))
 
 
 def _intern(value):

@@ -3,10 +3,11 @@
 import functools
 import json
 from dataclasses import dataclass
-from typing import NamedTuple
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -23,7 +24,7 @@ from .enums import EvaluationStatus, SchemeStatus
 from .facts import Facts
 from .models import Scheme, SchemeFinancer, SchemeVersion
 from .querysets import PUBLIC_STATUSES
-from .rules import Evaluation, Evaluator, compile_rules, validate_rules
+from .rules import CompiledRules, Evaluation, Evaluator, compile_document, validate_rules
 
 REFERENCE_FILE = Path(__file__).parent / "data" / "schemes.json"
 DEFAULT_DOCUMENTS = [{"key": "presentation", "label": "Présentation du projet"}]
@@ -253,37 +254,64 @@ def simulate(data, *, today: date | None = None, record: bool = True) -> dict:
     """The simulator: every scheme of the applicant's territory, evaluated with the version in
     effect on as_of, ordered eligible, incomplete, ineligible, then by amounts and slug.
 
-    Three queries whatever the number of schemes — the candidates with their published
-    versions in one fetch of plain values, the catalogue's size, one upsert of the statistics —
-    and each distinct condition or component evaluated once (rules.Evaluator)."""
+    Two queries whatever the number of schemes — the candidates with the summary of their
+    published versions (rules named by their digest), the catalogue's size (cached) —, plus one
+    for rules this process has not compiled yet. Schemes whose rules decide the same way (same
+    interned eligibility and components, same dates) share one evaluation and one answer body;
+    each distinct condition or component is evaluated once (rules.Evaluator)."""
     profile = parse_profile(data, today=today)
-    by_scheme = _candidate_versions(profile)
-    evaluator = Evaluator(profile.facts)
-    bodies: dict[int, tuple[tuple, dict]] = {}
-    results, evaluated = [], []
-    as_of = profile.as_of
-    for rows in by_scheme.values():
-        row = rows[0]
-        if len(rows) > 1 or (row.effective_from is not None and row.effective_from > as_of):
-            row = pick_version(rows, as_of)
-            if row is None:
-                continue
-        evaluation = evaluator.evaluate(compile_rules(row.rules_text), opens_on=row.opens_on, closes_on=row.closes_on)
-        shared = bodies.get(id(evaluation))
-        if shared is None:
-            shared = bodies[id(evaluation)] = (_order_key(evaluation), evaluation_body(evaluation))
-        results.append((shared[0], row.slug, {"scheme": row.slug, "name": row.name, "operator": row.operator,
-                                              **shared[1], "rules_version": row.number}))
-        evaluated.append(row.scheme_id)
-    results.sort(key=lambda item: (item[0], item[1]))
-    if record and evaluated:
-        simulation_counts.record(evaluated, profile.as_of)
-    out_of_perimeter = public_scheme_count() - len(by_scheme)
-    return {"as_of": profile.as_of.isoformat(), "results": [r for _, _, r in results], "out_of_perimeter": out_of_perimeter}
+    candidates, reached = _candidates(profile)
+    results = _results(candidates, Evaluator(profile.facts))
+    if record and candidates:
+        simulation_counts.record([candidate.scheme_id for candidate in candidates], profile.as_of)
+    out_of_perimeter = public_scheme_count() - reached
+    return {"as_of": profile.as_of.isoformat(), "results": results, "out_of_perimeter": out_of_perimeter}
 
 
-class VersionRow(NamedTuple):
-    """A candidate scheme with one of its published versions, as plain values."""
+def _results(candidates: list["Candidate"], evaluator: Evaluator) -> list[dict]:
+    """The candidates' results in the simulator's order: eligible, incomplete, ineligible, then by
+    amounts, then slug. One evaluation and one result template per distinct plan; the distinct
+    orders are sorted once (comparing Decimal amounts is slow), then each order's results by slug."""
+    compiled = compiled_rules_of(candidates)
+    shared: dict[tuple, tuple] = {}
+    by_evaluation: dict[int, tuple] = {}  # plans that end the same way share an Evaluation (see rules.Evaluator)
+    by_order: dict[tuple, list] = {}
+    for candidate in candidates:
+        document = compiled[candidate.rules_digest]
+        key = (document.plan, candidate.opens_on, candidate.closes_on)
+        found = shared.get(key)
+        if found is None:
+            evaluation = evaluator.evaluate(document.rules, opens_on=candidate.opens_on, closes_on=candidate.closes_on)
+            found = by_evaluation.get(id(evaluation))
+            if found is None:
+                found = by_evaluation[id(evaluation)] = (
+                    _result_template(evaluation), evaluation.status == EvaluationStatus.ELIGIBLE,
+                    by_order.setdefault(_order_key(evaluation), []))
+            shared[key] = found
+        template, eligible, same_order = found
+        result = template.copy()  # a copy of a finished dict costs less than building one
+        result["scheme"], result["name"], result["operator"] = candidate.slug, candidate.name, candidate.operator
+        result["rules_version"] = candidate.number
+        if eligible:
+            result["descriptive"] = document.descriptive
+        same_order.append((candidate.slug, result))
+    ordered = []
+    for order in sorted(by_order):
+        ordered += [result for _, result in sorted(by_order[order], key=itemgetter(0))]
+    return ordered
+
+
+class VersionRef(NamedTuple):
+    """A published version as summarised on its scheme (Scheme.published_versions)."""
+
+    number: int
+    effective_from: date | None
+    rules_digest: str
+    published: bool = True
+
+
+class Candidate(NamedTuple):
+    """A candidate scheme with the version in effect, as plain values."""
 
     scheme_id: int
     slug: str
@@ -292,50 +320,87 @@ class VersionRow(NamedTuple):
     opens_on: date | None
     closes_on: date | None
     number: int
-    effective_from: date | None
-    rules_text: str
-
-    @property
-    def published(self) -> bool:  # only published versions are fetched
-        return True
+    rules_digest: str
 
 
-def _candidate_versions(profile: Profile) -> dict[int, list[VersionRow]]:
-    """The published versions of the published or closed schemes whose perimeter contains the
-    place, grouped by scheme; a scheme reached twice (by territory and by QPV) is kept once.
+@functools.lru_cache(maxsize=20_000)
+def published_versions(text: str) -> tuple[VersionRef, ...]:
+    """Scheme.published_versions read back (models.published_versions_text)."""
+    versions = []
+    for part in text.split(";") if text else ():
+        number, effective, digest = part.split("|")
+        versions.append(VersionRef(int(number), date.fromisoformat(effective) if effective else None, digest))
+    return tuple(versions)
+
+
+def _candidates(profile: Profile) -> tuple[list[Candidate], int]:
+    """The published or closed schemes whose perimeter contains the place, each with its version
+    in effect on as_of (schemes without one are left out), and how many schemes were reached.
 
     Plain rows from one hand-written statement (see _candidate_sql): thousands of rows are read
-    per call, and the ORM's compilation and per-value conversions cost more than the query.
-    Rules come as text, decoded once per distinct text by compile_rules; dates once per day."""
+    per call, and the ORM's compilation and per-value conversions cost more than the query."""
     ids = sorted(profile.perimeter_ids)
     if not ids:
-        return {}
+        return [], 0
+    as_of = profile.as_of
     days: dict = {None: None}
 
-    def day(value):  # SQLite gives ISO text, PostgreSQL dates; each distinct day is converted once
+    def day(value):  # ISO text (SQLite, at times) is converted once per distinct day; None and dates pass
         found = days.get(value, days)
         if found is days:
             found = days[value] = date.fromisoformat(value[:10]) if isinstance(value, str) else value
         return found
 
-    found: dict[int, list[VersionRow]] = {}
+    candidates = []
     with connection.cursor() as cursor:
-        cursor.execute(_candidate_sql(len(ids)), [True, *PUBLIC_STATUSES, *ids] * 2)
-        for scheme_id, slug, name, operator, opens, closes, number, effective, rules_text in cursor.fetchall():
-            versions = found.get(scheme_id)
-            if versions is None:
-                versions = found[scheme_id] = []
-            elif any(v.number == number for v in versions):
-                continue  # reached twice: by a territory and by a QPV
-            versions.append(VersionRow(scheme_id, slug, name, operator, day(opens), day(closes), number, day(effective),
-                                       rules_text))
-    return found
+        cursor.execute(_candidate_sql(len(ids)), [*PUBLIC_STATUSES, *ids, *ids])
+        rows = cursor.fetchall()
+    for scheme_id, slug, name, operator_name, opens, closes, versions_text in rows:
+        versions = published_versions(versions_text)
+        version = versions[0] if len(versions) == 1 else None
+        if version is None or (version.effective_from is not None and version.effective_from > as_of):
+            version = pick_version(versions, as_of)
+            if version is None:
+                continue
+        if type(opens) is str or type(closes) is str:
+            opens, closes = day(opens), day(closes)
+        candidates.append(Candidate(scheme_id, slug, name, operator_name, opens, closes, version.number,
+                                    version.rules_digest))
+    return candidates, len(rows)
+
+
+_COMPILED_BY_DIGEST: dict[str, CompiledRules] = {}
+COMPILED_LIMIT = 20_000
+FETCH_CHUNK = 500
+
+
+def forget_compiled_rules() -> None:
+    _COMPILED_BY_DIGEST.clear()
+
+
+def compiled_rules_of(candidates: list[Candidate]) -> dict[str, CompiledRules]:
+    """The compiled rules of the candidates' versions, by digest: from this process's memory when
+    the digest was met before (a digest names a content), else read in one query per 500 digests."""
+    unknown = {c.rules_digest for c in candidates if c.rules_digest not in _COMPILED_BY_DIGEST}
+    if unknown:
+        if len(_COMPILED_BY_DIGEST) + len(unknown) > COMPILED_LIMIT:
+            _COMPILED_BY_DIGEST.clear()
+        digests = sorted(unknown)
+        table = connection.ops.quote_name(SchemeVersion._meta.db_table)
+        with connection.cursor() as cursor:
+            for start in range(0, len(digests), FETCH_CHUNK):
+                chunk = digests[start:start + FETCH_CHUNK]
+                cursor.execute(f"SELECT rules_digest, CAST(rules AS TEXT) FROM {table} "
+                               f"WHERE rules_digest IN ({', '.join(['%s'] * len(chunk))})", chunk)
+                for digest, text in cursor.fetchall():
+                    _COMPILED_BY_DIGEST[digest] = compile_document(text)
+    return {c.rules_digest: _COMPILED_BY_DIGEST[c.rules_digest] for c in candidates}
 
 
 @functools.lru_cache(maxsize=64)
 def _candidate_sql(place_count: int) -> str:
-    """Versions of public schemes whose perimeter holds one of the places, directly or by a QPV
-    of one of them — the same join through the perimeter's index as the search."""
+    """Public schemes whose perimeter holds one of the places, directly or by a QPV of one of
+    them — the same index on the perimeter as the search —, each once."""
 
     def table(model) -> str:
         return connection.ops.quote_name(model._meta.db_table)
@@ -346,20 +411,15 @@ def _candidate_sql(place_count: int) -> str:
     perimeter, qpvs = Scheme.perimeter.through, Scheme.perimeter_qpvs.through
     qpv_communes = Qpv.communes.through
     places = ", ".join(["%s"] * place_count)
-    select = (
-        f"SELECT v.{column(SchemeVersion, 'scheme')}, s.slug, s.name, o.name, s.opens_on, s.closes_on, v.number, "
-        f"v.effective_from, CAST(v.rules AS TEXT) FROM {table(SchemeVersion)} v "
-        f"JOIN {table(Scheme)} s ON s.id = v.{column(SchemeVersion, 'scheme')} "
-        f"JOIN {table(Organisation)} o ON o.id = s.{column(Scheme, 'operator')} "
-    )
-    where = "WHERE v.published = %s AND s.status IN (%s, %s) AND "
     return (
-        f"{select}JOIN {table(perimeter)} p ON p.{column(perimeter, 'scheme')} = s.id "
-        f"{where}p.{column(perimeter, 'territory')} IN ({places}) "
+        f"SELECT s.id, s.slug, s.name, o.name, s.opens_on, s.closes_on, s.published_versions FROM {table(Scheme)} s "
+        f"JOIN {table(Organisation)} o ON o.id = s.{column(Scheme, 'operator')} "
+        f"WHERE s.status IN (%s, %s) AND s.id IN ("
+        f"SELECT p.{column(perimeter, 'scheme')} FROM {table(perimeter)} p WHERE p.{column(perimeter, 'territory')} IN ({places}) "
         f"UNION ALL "
-        f"{select}JOIN {table(qpvs)} q ON q.{column(qpvs, 'scheme')} = s.id "
+        f"SELECT q.{column(qpvs, 'scheme')} FROM {table(qpvs)} q "
         f"JOIN {table(qpv_communes)} c ON c.{column(qpv_communes, 'qpv')} = q.{column(qpvs, 'qpv')} "
-        f"{where}c.{column(qpv_communes, 'territory')} IN ({places})"
+        f"WHERE c.{column(qpv_communes, 'territory')} IN ({places}))"
     )
 
 
@@ -390,6 +450,12 @@ def evaluation_body(evaluation: Evaluation) -> dict:
         "definitions": evaluation.definitions,
         "descriptive": evaluation.descriptive,
     }
+
+
+def _result_template(evaluation: Evaluation) -> dict:
+    """A simulator result with its keys in the answer's order, the scheme's values left empty."""
+    return {"scheme": "", "name": "", "operator": "", **evaluation_body(evaluation), "descriptive": "",
+            "rules_version": 0}
 
 
 def result_body(scheme: Scheme, version: SchemeVersion, evaluation: Evaluation) -> dict:

@@ -20,7 +20,7 @@ from django.db import connection
 from .models import SimulationCount
 
 _lock = threading.Lock()
-_pending: Counter = Counter()
+_pending: dict[date, Counter] = {}  # day → scheme id → simulations
 _since = time.monotonic()
 
 
@@ -30,7 +30,10 @@ def record(scheme_ids: list[int], day: date) -> None:
     with _lock:
         if not _pending:
             _since = time.monotonic()
-        _pending.update((scheme_id, day) for scheme_id in scheme_ids)
+        counts = _pending.get(day)
+        if counts is None:
+            counts = _pending[day] = Counter()
+        counts.update(scheme_ids)  # counting plain ids runs in C
         due = time.monotonic() - _since >= settings.LEVIER_SIMULATION_FLUSH_SECONDS
     if due:
         flush()
@@ -39,7 +42,7 @@ def record(scheme_ids: list[int], day: date) -> None:
 def flush() -> None:
     """Write the pending counts in one statement (then forget them)."""
     with _lock:
-        rows = [(scheme_id, day.isoformat(), n) for (scheme_id, day), n in _pending.items()]
+        rows = [(scheme_id, day.isoformat(), n) for day, counts in _pending.items() for scheme_id, n in counts.items()]
         _pending.clear()
     if rows:
         _upsert(rows)

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 THOUSANDS = "\u202f"
 NBSP = "\u00a0"
 CENT = Decimal("0.01")
+UNIT = Decimal(1)
 
 
 def to_decimal(value) -> Decimal:
@@ -21,12 +22,8 @@ def to_decimal(value) -> Decimal:
 
 
 def _group(integer_digits: str) -> str:
-    groups = []
-    while len(integer_digits) > 3:
-        groups.insert(0, integer_digits[-3:])
-        integer_digits = integer_digits[:-3]
-    groups.insert(0, integer_digits)
-    return THOUSANDS.join(groups)
+    """'1325000' → '1 325 000' (narrow no-break spaces)."""
+    return format(int(integer_digits), ",").replace(",", THOUSANDS) if len(integer_digits) > 3 else integer_digits
 
 
 def format_number(value, decimals: int | None = None) -> str:
@@ -52,7 +49,9 @@ def format_euros(value, cents: bool | None = None) -> str:
         return ""
     amount = to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     show_cents = cents if cents is not None else amount != amount.to_integral_value()
-    return f"{format_number(amount, 2 if show_cents else 0)}{NBSP}€"
+    if not show_cents:  # the usual case, without the general path's text handling
+        return f"{int(amount.quantize(UNIT, rounding=ROUND_HALF_UP)):,}{NBSP}€".replace(",", THOUSANDS)
+    return f"{format_number(amount, 2)}{NBSP}€"
 
 
 def format_percent(value, decimals: int = 0) -> str:

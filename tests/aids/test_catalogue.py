@@ -62,6 +62,30 @@ def test_the_version_in_effect_is_chosen_by_date():
     assert alixio_result["rules_version"] == 2 and alixio_result["status"] == "ineligible"
 
 
+def test_the_simulator_follows_rules_saved_again_and_versions_published_later():
+    """The simulator reads each scheme's published versions from the scheme row and its rules by
+    digest: a version saved again (reference reload) or added must be seen at once."""
+    from levier.aids.services import simulate
+
+    profile = {"as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041", "headcount": 40,
+                                                      "naf": "25.62B"}, "project": {"net_cdi_jobs_24m": 4}}
+
+    def alixio_result():
+        return next(r for r in simulate(profile, record=False)["results"] if r["scheme"] == "alixio")
+
+    assert alixio_result()["status"] == "eligible"
+    first = SchemeVersion.objects.get(scheme__slug="alixio", number=1)
+    first.rules = {"eligibility": {"fact": "project.net_cdi_jobs_24m", "op": "gte", "value": 10}, "components": []}
+    first.save(update_fields=["rules"])
+    assert alixio_result()["status"] == "ineligible"
+    SchemeVersion.objects.create(scheme=first.scheme, number=2, effective_from=date(2026, 11, 1), published=True,
+                                 rules={"components": [], "descriptive": "Montants non publiés."})
+    result = alixio_result()
+    assert (result["status"], result["rules_version"], result["descriptive"]) == ("eligible", 2, "Montants non publiés.")
+    SchemeVersion.objects.filter(scheme__slug="alixio", number=2).get().delete()
+    assert alixio_result()["rules_version"] == 1
+
+
 def test_api_simulate_gives_the_cases():
     response = APIClient().post("/api/v1/aids/simulate", {
         "as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041", "headcount": 40, "naf": "25.62B"},
@@ -182,10 +206,11 @@ def test_simulate_makes_the_same_number_of_queries_for_5_or_25_schemes():
 
     from django.core.cache import cache
 
-    from levier.aids.services import simulate
+    from levier.aids.services import forget_compiled_rules, simulate
 
     profile = {"as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041", "headcount": 40}}
-    cache.clear()  # both calls start cold: no cached place nor catalogue size
+    cache.clear()  # both calls start cold: no cached place, catalogue size nor compiled rules
+    forget_compiled_rules()
     with CaptureQueriesContext(connection) as few:
         simulate(profile)
     val_de_marne = Territory.objects.get(kind="departement", code="94")
@@ -196,6 +221,7 @@ def test_simulate_makes_the_same_number_of_queries_for_5_or_25_schemes():
         extra.perimeter.set([val_de_marne])
         SchemeVersion.objects.create(scheme=extra, number=1, rules={"components": []}, published=True)
     cache.clear()
+    forget_compiled_rules()
     with CaptureQueriesContext(connection) as many:
         body = simulate(profile)
     assert len(body["results"]) == 24
