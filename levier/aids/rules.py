@@ -30,6 +30,7 @@ Components, evaluated in order:
 
 import functools
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -435,13 +436,17 @@ _INTERNED: dict[str, object] = {}
 INTERN_LIMIT = 50_000
 
 
+_PLANS: dict[tuple, int] = {}
+_plan_numbers = itertools.count()  # never restarts: documents compiled before a clear keep their numbers
+
+
 class CompiledRules(NamedTuple):
-    """A rules document ready to evaluate. `plan` identifies what decides its evaluation — the
+    """A rules document ready to evaluate. `plan` numbers what decides its evaluation — the
     interned eligibility, definitions and components —, so that documents differing only by
     their descriptive text are evaluated once per simulation."""
 
     rules: dict
-    plan: tuple
+    plan: int
     descriptive: str
 
 
@@ -455,9 +460,15 @@ def compile_rules(text: str) -> dict:
 def compile_document(text: str) -> CompiledRules:
     if len(_INTERNED) > INTERN_LIMIT:
         _INTERNED.clear()
+        _PLANS.clear()
     rules = _intern(json.loads(text))
-    plan = (id(rules.get("eligibility")), id(rules.get("definitions", EMPTY)),
-            tuple(map(id, rules.get("components", ()))))
+    # Identities of live interned records: equal for documents that decide alike. (An identity
+    # is reused only once its record is gone, and with it every document that held it.)
+    identities = (id(rules.get("eligibility")), id(rules.get("definitions", EMPTY)),
+                  tuple(map(id, rules.get("components", ()))))
+    plan = _PLANS.get(identities)
+    if plan is None:
+        plan = _PLANS[identities] = next(_plan_numbers)
     return CompiledRules(rules, plan, rules.get("descriptive", ""))
 
 

@@ -273,15 +273,16 @@ def _results(candidates: list["Candidate"], evaluator: Evaluator) -> list[dict]:
     amounts, then slug. One evaluation and one result template per distinct plan; the distinct
     orders are sorted once (comparing Decimal amounts is slow), then each order's results by slug."""
     compiled = compiled_rules_of(candidates)
-    shared: dict[tuple, tuple] = {}
+    shared: dict[int | tuple, tuple] = {}  # by plan, or plan and dates when the scheme has some
     by_evaluation: dict[int, tuple] = {}  # plans that end the same way share an Evaluation (see rules.Evaluator)
     by_order: dict[tuple, list] = {}
     for candidate in candidates:
         document = compiled[candidate.rules_digest]
-        key = (document.plan, candidate.opens_on, candidate.closes_on)
+        opens_on, closes_on = candidate.opens_on, candidate.closes_on
+        key = document.plan if opens_on is None and closes_on is None else (document.plan, opens_on, closes_on)
         found = shared.get(key)
         if found is None:
-            evaluation = evaluator.evaluate(document.rules, opens_on=candidate.opens_on, closes_on=candidate.closes_on)
+            evaluation = evaluator.evaluate(document.rules, opens_on=opens_on, closes_on=closes_on)
             found = by_evaluation.get(id(evaluation))
             if found is None:
                 found = by_evaluation[id(evaluation)] = (
