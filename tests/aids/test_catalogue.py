@@ -270,3 +270,27 @@ def test_the_cached_catalogue_size_is_dropped_when_a_scheme_changes():
     after = simulate(profile)
     assert len(after["results"]) == len(before["results"]) - 1
     assert after["out_of_perimeter"] == before["out_of_perimeter"]
+
+
+def test_schemes_that_decide_alike_keep_their_own_names_texts_and_dates():
+    """Schemes whose rules differ only by their descriptive text share one evaluation: each result
+    still carries its own scheme, name, version and text — and a closed one is told apart."""
+    from levier.aids.services import simulate
+
+    val_de_marne = Territory.objects.get(kind="departement", code="94")
+    operator = Scheme.objects.get(slug="alixio").operator
+    eligibility = {"fact": "beneficiary.headcount", "op": "lt", "value": 50}
+    for n, closes_on in ((1, None), (2, None), (3, date(2025, 12, 31))):
+        scheme = Scheme.objects.create(slug=f"pareil-{n}", name=f"Pareil {n}", summary="x", operator=operator,
+                                       status="published", beneficiary_kinds=["company"], aid_kinds=["accompaniment"],
+                                       closes_on=closes_on)
+        scheme.perimeter.set([val_de_marne])
+        SchemeVersion.objects.create(scheme=scheme, number=n, published=True, rules={
+            "eligibility": eligibility, "components": [], "descriptive": f"Accompagnement n° {n}"})
+    results = {r["scheme"]: r for r in simulate({"as_of": "2026-11-22", "beneficiary": {
+        "kind": "company", "commune": "94041", "headcount": 12}}, record=False)["results"]}
+    assert [(results[f"pareil-{n}"]["name"], results[f"pareil-{n}"]["rules_version"], results[f"pareil-{n}"]["descriptive"])
+            for n in (1, 2)] == [("Pareil 1", 1, "Accompagnement n° 1"), ("Pareil 2", 2, "Accompagnement n° 2")]
+    closed = results["pareil-3"]
+    assert (closed["status"], closed["reasons"], closed["descriptive"]) == (
+        "ineligible", ["Dispositif ouvert jusqu'au 31/12/2025"], "")
