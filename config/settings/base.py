@@ -2,6 +2,7 @@
 variable parsed strictly by levier.core.env; dev.py and test.py relax what
 must be relaxed on a developer's machine."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -110,6 +111,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Planner settings of each connection (docs/decisions/0017-postgresql-planner-settings.md): data on
+    # SSD or in memory, so a random read costs about a sequential one; no JIT compilation for queries
+    # that run in milliseconds. LEVIER_PG_OPTIONS="" keeps the server's own settings.
+    if pg_options := os.environ.get("LEVIER_PG_OPTIONS", "-c random_page_cost=1.1 -c jit=off"):
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = pg_options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -13,6 +13,7 @@ For a financer, money is attributed to each commitment pro rata of the contribut
 financer had paid into the fund up to the commitment date (the report says so).
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, Sum
 
+from levier.core.collector import without_collector_pauses
 from levier.core.errors import InvalidInput
 from levier.organisations.enums import SizeCategory
 from levier.territories.models import Territory
@@ -181,7 +183,9 @@ def _money(value) -> Decimal:
     return Decimal(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def _groups(operator, scheme, naf, size, qpv, rural) -> dict:
+    """A line's breakdown keys (shared between lines with the same values: read only)."""
     return {
         "by_operator": operator,
         "by_scheme": scheme or "Hors catalogue",
@@ -311,44 +315,87 @@ def _jobs(scope: Scope, commitments, beneficiaries: set[str]) -> dict[str, tuple
                 if key in beneficiaries}
 
 
-def _figures(lines: list[_Line], jobs: dict) -> dict:
-    committed = sum((line.committed for line in lines), ZERO)
-    beneficiaries = {line.beneficiary for line in lines if line.counted}
-    created = sum(jobs.get(b, (0, None))[0] for b in beneficiaries)
-    verified = sum(jobs.get(b, (0, None))[1] or 0 for b in beneficiaries)
-    other = sum((line.other_financing for line in lines), ZERO)
-    return {
-        "committed_eur": committed,
-        "paid_eur": sum((line.paid for line in lines), ZERO),
-        "in_kind_eur": sum((line.in_kind for line in lines), ZERO),
-        "companies": len(beneficiaries),
-        "jobs_planned": sum(line.jobs_planned for line in lines),
-        "jobs_created": created,
-        "jobs_verified": verified,
-        "cost_per_job_created_eur": ratio(committed, Decimal(created)),
-        "leverage": ratio(other, committed),
-    }
+NO_JOBS = (0, None)
 
 
+class _Totals:
+    """Sums of lines, and the beneficiaries they count, merged group by group."""
+
+    __slots__ = ("committed", "paid", "in_kind", "other", "planned", "beneficiaries")
+
+    def __init__(self):
+        self.committed = self.paid = self.in_kind = self.other = ZERO
+        self.planned = 0
+        self.beneficiaries: set[str] = set()
+
+    def add(self, line: _Line) -> None:
+        self.committed += line.committed
+        self.paid += line.paid
+        self.in_kind += line.in_kind
+        self.other += line.other_financing
+        self.planned += line.jobs_planned
+        if line.counted:
+            self.beneficiaries.add(line.beneficiary)
+
+    def merge(self, other: "_Totals") -> None:
+        self.committed += other.committed
+        self.paid += other.paid
+        self.in_kind += other.in_kind
+        self.other += other.other
+        self.planned += other.planned
+        self.beneficiaries |= other.beneficiaries
+
+    def figures(self, jobs: dict) -> dict:
+        created = verified = 0
+        for beneficiary in self.beneficiaries:
+            declared, checked = jobs.get(beneficiary, NO_JOBS)
+            created += declared
+            verified += checked or 0
+        return {
+            "committed_eur": self.committed,
+            "paid_eur": self.paid,
+            "in_kind_eur": self.in_kind,
+            "companies": len(self.beneficiaries),
+            "jobs_planned": self.planned,
+            "jobs_created": created,
+            "jobs_verified": verified,
+            "cost_per_job_created_eur": ratio(self.committed, Decimal(created)),
+            "leverage": ratio(self.other, self.committed),
+        }
+
+
+@without_collector_pauses
 def copil_figures(scope: Scope) -> dict:
-    """Every figure of the report, as exact numbers (Decimal, int, None)."""
+    """Every figure of the report, as exact numbers (Decimal, int, None).
+
+    The lines (~one per commitment) are summed once per combination of breakdown keys and once per
+    beneficiary; each breakdown then merges the few combinations' totals."""
     if scope.start and scope.end and scope.start > scope.end:
         raise InvalidInput.single("from", "La date de début suit la date de fin.")
     commitments = _commitments(scope)
     lines = _lines(scope, commitments)
     jobs = _jobs(scope, commitments, {line.beneficiary for line in lines if line.counted})
-    result = {"scope": scope.label, "from": scope.start, "to": scope.end, **_figures(lines, jobs)}
-    for breakdown in BREAKDOWNS:
-        groups = defaultdict(list)
-        for line in lines:
-            groups[line.groups[breakdown]].append(line)
-        result[breakdown] = [{"key": key, **_figures(group, jobs)} for key, group in sorted(groups.items())]
-    per_beneficiary = defaultdict(list)
+    # Lines with the same keys share one `groups` dict (_groups is cached): its identity names the combination.
+    combinations: dict[int, tuple[dict, _Totals]] = {}
+    per_beneficiary: dict[tuple, _Totals] = defaultdict(_Totals)
     for line in lines:
-        per_beneficiary[(line.beneficiary, line.beneficiary_label, line.siren)].append(line)
+        found = combinations.get(id(line.groups))
+        if found is None:
+            found = combinations[id(line.groups)] = (line.groups, _Totals())
+        found[1].add(line)
+        per_beneficiary[(line.beneficiary, line.beneficiary_label, line.siren)].add(line)
+    total = _Totals()
+    for _keys, totals in combinations.values():
+        total.merge(totals)
+    result = {"scope": scope.label, "from": scope.start, "to": scope.end, **total.figures(jobs)}
+    for breakdown in BREAKDOWNS:
+        groups: dict[str, _Totals] = defaultdict(_Totals)
+        for keys, totals in combinations.values():
+            groups[keys[breakdown]].merge(totals)
+        result[breakdown] = [{"key": key, **totals.figures(jobs)} for key, totals in sorted(groups.items())]
     result["beneficiaries"] = [
-        {"name": label, "siren": siren or None, **_figures(group, jobs)}
-        for (key, label, siren), group in sorted(per_beneficiary.items(), key=lambda item: item[0][1])
+        {"name": label, "siren": siren or None, **totals.figures(jobs)}
+        for (key, label, siren), totals in sorted(per_beneficiary.items(), key=lambda item: item[0][1])
     ]
     result["notes"] = [ATTRIBUTION_NOTE] if scope.financer else []
     return result
