@@ -439,13 +439,19 @@ def perimeter_contains(perimeter: list[Territory], place: Territory, on: date) -
 
 
 def commune_by_code(code: str) -> Territory:
-    """The commune or arrondissement with this INSEE code, or InvalidInput naming the field."""
+    """The commune or arrondissement with this INSEE code, or InvalidInput naming the field —
+    cached like the places (every simulation and search by commune asks it)."""
     code = (code or "").strip().upper()
     if not is_insee_code(code):
         raise InvalidInput.single("code_insee", f"« {code} » n'est pas un code INSEE de commune (5 caractères).")
-    territory = Territory.objects.commune_level().filter(code=code).first()
+    generation = cache.get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, None)
+    key = f"territories:commune:{generation}:{code}"
+    territory = cache.get(key)
     if territory is None:
-        raise InvalidInput.single("code_insee", f"Code INSEE inconnu : {code}.")
+        territory = Territory.objects.commune_level().filter(code=code).first()
+        if territory is None:
+            raise InvalidInput.single("code_insee", f"Code INSEE inconnu : {code}.")
+        cache.set(key, territory, PLACE_TIMEOUT)
     return territory
 
 
