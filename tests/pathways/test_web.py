@@ -82,6 +82,25 @@ def test_referent_creates_a_participant_outside_the_territory_refused_with_the_r
     assert created.status == "pending"
 
 
+def test_the_prescriber_is_recorded_with_its_organisation(client, plie):
+    from levier.organisations.models import Organisation
+
+    agency = Organisation.objects.create(name="France Travail Aix-en-Provence", kind="public_body", roles=["prescriber"])
+    Organisation.objects.create(name="Boulangerie Martin", kind="company", roles=["employer"])
+    login(client, plie["referents"][0])
+    page = client.get(reverse("pathways:participant_create")).content.decode()
+    assert "France Travail Aix-en-Provence" in page and "Boulangerie Martin" not in page  # prescribers only
+    form = {"protocol": plie["protocol"].pk, "last_name": "Roux", "first_name": "Inès", "sex": "F",
+            "birth_date": "1988-04-02", "commune_code": "13117", "entry_date": "2021-05-03",
+            "notice_given_on": "2021-05-03", "consent_on": "2021-05-03", "prescriber_type": "pole_emploi",
+            "prescriber": agency.pk}
+    assert client.post(reverse("pathways:participant_create"), form).status_code == 302
+    created = Pathway.objects.get(person__last_name="Roux")
+    assert (created.prescriber_type, created.prescriber) == ("pole_emploi", agency)
+    page = html.unescape(client.get(reverse("pathways:participant", args=[created.pk])).content.decode())
+    assert "(France Travail Aix-en-Provence)" in page
+
+
 def test_the_coordinator_sees_the_caseload_alerts(client, plie, time_machine):
     time_machine.move_to(date(2022, 11, 1))
     login(client, plie["coordinator"])

@@ -19,6 +19,7 @@ from levier.accounts.permissions import scope_of
 from levier.core.audit import history_for, log_read
 from levier.core.errors import InvalidInput
 from levier.core.formats import format_number
+from levier.organisations.models import Organisation
 from levier.pathways import access, fse
 from levier.pathways import participants as service
 from levier.pathways.enums import (
@@ -73,9 +74,12 @@ class ParticipantForm(DsfrFormMixin, forms.Form):
     debt_difficulty = forms.NullBooleanField(label="Difficulté d'endettement", required=False, widget=TRI_STATE)
     prescriber_type = forms.ChoiceField(label="Prescripteur", required=False, choices=[("", "Non renseigné"),
                                                                                       *PrescriberType.choices])
+    prescriber = forms.ModelChoiceField(label="Organisme prescripteur", required=False, queryset=Organisation.objects.none(),
+                                        empty_label="Non renseigné")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["prescriber"].queryset = Organisation.objects.filter(roles__icontains="prescriber").order_by("name")
         self.fields["protocol"].queryset = creatable_protocols(user)
         self.fields["structure"].queryset = Structure.objects.visible_to(user).select_related("protocol")
 
