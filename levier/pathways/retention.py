@@ -1,21 +1,21 @@
 """Retention of participants' data (issue 5): a protocol parameter following the regulation of its
 period (2014-2020: Regulation 1303/2013 art. 140; 2021-2027: 5 years from 31 December of the year of
 the last payment, Regulation 2021/1060 art. 82). Past it, people are anonymised: names, contact, day
-and month of birth, notes, reasons and external identifiers are blanked (and masked in the audit trail);
-aggregated figures stay."""
+and month of birth, notes, reasons, external identifiers and the steps' free text (outcome, employer or
+organisation) are blanked (and masked in the audit trail); aggregated figures stay."""
 
 from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
 
-from .models import Contact, Pathway, PathwayLog, Person, Protocol, ReferentChange
+from .models import Contact, Pathway, PathwayLog, Person, Protocol, ReferentChange, Step
 
 ANONYMOUS = "ANONYME"
 # Values blanked by the anonymisation, also masked in the audit trail's entries of those records.
 PERSONAL_FIELDS = {Person: {"last_name", "first_name", "birth_date", "email", "phone", "address"},
                    Pathway: {"external_id", "qpv_code", "eligibility_reason", "registration_override", "exit_reason"},
-                   Contact: {"note"}}
+                   Contact: {"note"}, Step: {"outcome", "organisation_name"}}
 
 
 def expired_protocol_ids(as_of: date) -> set[int]:
@@ -40,12 +40,14 @@ def anonymise_expired(*, as_of: date, dry_run: bool = False) -> int:
         Pathway.objects.filter(person_id__in=ids).update(external_id=None, qpv_code="", eligibility_reason="",
                                                          registration_override="", exit_reason="")
         Contact.objects.filter(pathway__person_id__in=ids).update(note="")
+        Step.objects.filter(pathway__person_id__in=ids).update(outcome="", organisation_name="")
         PathwayLog.objects.filter(pathway__person_id__in=ids).update(reason="")
         ReferentChange.objects.filter(pathway__person_id__in=ids).update(reason="")
         pathway_ids = list(Pathway.objects.filter(person_id__in=ids).values_list("id", flat=True))
         _mask_audit_trail(Person, ids, lambda pk: ANONYMOUS)
         _mask_audit_trail(Pathway, pathway_ids, lambda pk: f"Parcours n° {pk}")
         _mask_audit_trail(Contact, list(Contact.objects.filter(pathway_id__in=pathway_ids).values_list("id", flat=True)))
+        _mask_audit_trail(Step, list(Step.objects.filter(pathway_id__in=pathway_ids).values_list("id", flat=True)))
     return len(ids)
 
 

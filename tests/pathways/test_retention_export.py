@@ -106,15 +106,25 @@ def test_the_audit_trail_no_longer_shows_the_names_once_anonymised(protocols, co
     old, _ = protocols
     pathway = service.register_participant(protocol=old, by=coordinator, data=entry()).pathway
     service.record_contact(pathway=pathway, by=coordinator, kind="note", on=date(2015, 2, 1), note="Mme Dupont, 3 enfants.")
+    service.decide_eligibility(pathway=pathway, by=coordinator, eligible=True, criteria=["senior"], on=date(2015, 1, 6))
+    service.override_registration(pathway=pathway, by=coordinator, reason="Inscription en cours.")
+    pathway.refresh_from_db()
+    step = service.add_step(pathway=pathway, by=coordinator, data={
+        "kind": "health", "start_date": date(2015, 3, 2), "outcome": "Mme Dupont suivie pour une dépression.",
+        "organisation_name": "Cabinet du Dr Lefort"})
 
     anonymise_expired(as_of=date(2020, 1, 1))
+
+    step.refresh_from_db()
+    assert (step.kind, step.start_date, step.outcome, step.organisation_name) == ("health", date(2015, 3, 2), "", "")
 
     person_type = ContentType.objects.get_for_model(Person)
     entries = LogEntry.objects.filter(content_type=person_type, object_id=pathway.person_id)
     assert entries.exists()
     shown = json.dumps([[e.object_repr, e.changes, e.changes_text, e.serialized_data] for e in LogEntry.objects.all()],
                        ensure_ascii=False)
-    for personal in ("Dupont", "DUPONT", "jeanne.dupont@exemple.test", "06 12 34 56 78", "Cordeliers", "1980-05-17"):
+    for personal in ("Dupont", "DUPONT", "jeanne.dupont@exemple.test", "06 12 34 56 78", "Cordeliers", "1980-05-17",
+                     "dépression", "Lefort"):
         assert personal not in shown
 
 
