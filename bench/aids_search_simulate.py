@@ -179,7 +179,7 @@ def main():
     print(f"{SCHEMES} schemes on {vendor}; commune 94041 lies in {candidates} perimeters (candidates)")
     print(f"{'measure':<48}{'median':>12}{'floor':>12}{'ratio':>8}")
     for name, value in rows:
-        print(f"{name:<48}{value * 1000:>10.1f}ms{floor_time * 1000:>10.1f}ms{value / floor_time:>8.1f}")
+        print(f"{name:<48}{value * 1000:>10.1f}ms{floor_time * 1000:>10.1f}ms{value / floor_time:>8.2f}")
     print("floor: the candidate rows fetched through the perimeter join; target ratio ≤ 3")
 
 
