@@ -75,8 +75,7 @@ class Check:
     definitions: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ComponentResult:
+class ComponentResult(NamedTuple):  # a named tuple: built for every distinct component of a simulation
     key: str
     kind: str
     label: str
@@ -86,8 +85,7 @@ class ComponentResult:
     legal_basis: str
 
 
-@dataclass(frozen=True)
-class Excluded:
+class Excluded(NamedTuple):
     key: str
     label: str
     reason: str
