@@ -758,8 +758,11 @@ def fse_floor_sql(period: str) -> tuple[list[str], str]:
 
 
 def fse_floor(protocol, end: date) -> list:
+    """Run with the planner settings fse.indicators runs with (levier.core.planner), so that both meet the same costs."""
+    from levier.core.planner import planner_settings
+
     _codes, sql = fse_floor_sql(protocol.fse_period)
-    with connection.cursor() as cursor:
+    with planner_settings(random_page_cost=1.1), connection.cursor() as cursor:
         cursor.execute(sql, {"protocol": protocol.id, "start": protocol.starts_on, "end": end})
         return cursor.fetchall()
 

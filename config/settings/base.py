@@ -112,10 +112,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Planner settings of each connection (docs/decisions/0017-postgresql-planner-settings.md): data on
-    # SSD or in memory, so a random read costs about a sequential one; no JIT compilation for queries
-    # that run in milliseconds. LEVIER_PG_OPTIONS="" keeps the server's own settings.
-    if pg_options := os.environ.get("LEVIER_PG_OPTIONS", "-c random_page_cost=1.1 -c jit=off"):
+    # Settings of each connection (docs/decisions/0017-postgresql-planner-settings.md): no JIT compilation,
+    # which costs more than it saves on these queries. LEVIER_PG_OPTIONS="" keeps the server's own settings.
+    if pg_options := os.environ.get("LEVIER_PG_OPTIONS", "-c jit=off"):
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = pg_options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,0 +1,34 @@
+"""Planner settings for one query on PostgreSQL (no-op elsewhere).
+
+PostgreSQL has no query hints: a statement whose plan the default cost model gets wrong runs with
+transaction-local settings, put back as they were when the block ends (inside an outer transaction
+too; a failing block is rolled back, and its settings with it). Each use says which misestimate it
+corrects."""
+
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+
+ALLOWED = {"random_page_cost": float, "enable_hashjoin": bool, "enable_seqscan": bool, "jit": bool}
+
+
+def _text(value) -> str:
+    return ("on" if value else "off") if isinstance(value, bool) else str(value)
+
+
+@contextmanager
+def planner_settings(**settings):
+    for name, value in settings.items():
+        if name not in ALLOWED or not isinstance(value, ALLOWED[name]):
+            raise ValueError(f"Réglage du planificateur non prévu : {name}={value!r}.")
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        previous = {}
+        for name, value in settings.items():
+            cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, _text(value)])
+            previous[name] = cursor.fetchone()[0]
+        yield
+        for name, value in previous.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
