@@ -22,7 +22,7 @@ def collector_paused():
             gc.enable()
 
 
-def without_collector_pauses(function: Callable) -> Callable:
+def with_collector_paused(function: Callable) -> Callable:
     """Run `function` with the cyclic collector paused (see collector_paused)."""
 
     @functools.wraps(function)

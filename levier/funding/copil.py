@@ -23,7 +23,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, Sum
 
-from levier.core.collector import without_collector_pauses
+from levier.core.collector import with_collector_paused
 from levier.core.errors import InvalidInput
 from levier.organisations.enums import SizeCategory
 from levier.territories.models import Territory
@@ -364,7 +364,7 @@ class _Totals:
         }
 
 
-@without_collector_pauses
+@with_collector_paused
 def copil_figures(scope: Scope) -> dict:
     """Every figure of the report, as exact numbers (Decimal, int, None).
 

@@ -20,7 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from levier.core.collector import without_collector_pauses
+from levier.core.collector import with_collector_paused
 from levier.core.errors import FieldError, InvalidInput
 from levier.core.formats import format_date
 
@@ -525,7 +525,7 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
-@without_collector_pauses
+@with_collector_paused
 def import_pathways(*, protocol, path: Path, by=None, dry_run: bool = False,
                     progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Import a CSV file into `protocol` (atomic: any error, nothing written; `dry_run`: nothing written)."""

@@ -1,12 +1,12 @@
 import gc
 
-from levier.core.collector import collector_paused, without_collector_pauses
+from levier.core.collector import collector_paused, with_collector_paused
 
 
 def test_the_collector_is_paused_inside_and_restored_after_even_on_error():
     assert gc.isenabled()
 
-    @without_collector_pauses
+    @with_collector_paused
     def fails():
         assert not gc.isenabled()
         raise ValueError("x")
