@@ -98,7 +98,7 @@ def test_the_prescriber_is_recorded_with_its_organisation(client, plie):
     created = Pathway.objects.get(person__last_name="Roux")
     assert (created.prescriber_type, created.prescriber) == ("pole_emploi", agency)
     page = html.unescape(client.get(reverse("pathways:participant", args=[created.pk])).content.decode())
-    assert "(France Travail Aix-en-Provence)" in page
+    assert "France Travail (Pôle emploi) — France Travail Aix-en-Provence" in page
 
 
 def test_the_coordinator_sees_the_caseload_alerts(client, plie, time_machine):
