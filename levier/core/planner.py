@@ -9,7 +9,13 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-ALLOWED = {"random_page_cost": float, "enable_hashjoin": bool, "enable_seqscan": bool, "jit": bool}
+ALLOWED = {"random_page_cost": float, "enable_hashjoin": bool, "enable_mergejoin": bool, "enable_seqscan": bool,
+           "enable_bitmapscan": bool, "jit": bool}
+# Key probes (a few thousand values looked up through a unique index) where the table's statistics
+# predate the rows being written in the same transaction (a bulk import): without them, the planner
+# believes the table small and scans it whole for each probe.
+INDEX_PROBES = {"enable_hashjoin": False, "enable_mergejoin": False, "enable_seqscan": False,
+                "enable_bitmapscan": False}
 
 
 def _text(value) -> str:

@@ -11,18 +11,21 @@ import codecs
 import csv
 import hashlib
 import io
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from levier.core.bulk import BulkWriter, JsonText, reserve_ids
 from levier.core.collector import with_collector_paused
 from levier.core.errors import FieldError, InvalidInput
 from levier.core.formats import format_date
+from levier.core.planner import INDEX_PROBES, planner_settings
 
 from .enums import POSITIVE_EXIT_KINDS, ExitCategory, ExitSource, PathwayStatus, PrescriberType, Sex
 from .models import Pathway, PathwayImport, Person
@@ -35,8 +38,11 @@ OPTIONAL_COLUMNS = ("qpv", "prescriber_type", "rsa", "long_term_unemployed", "rq
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 PRESCRIBER_ALIASES = {"france_travail": "pole_emploi", "francetravail": "pole_emploi", "pe": "pole_emploi"}
 EXIT_TYPES = ("cdi", "cdd", "interim", "training", "business_creation", "dropout", "moved", "death", "retirement", "other")
-CATEGORY_OF_KIND = {"cdi": ExitCategory.EMPLOYMENT, "cdd": ExitCategory.EMPLOYMENT, "interim": ExitCategory.EMPLOYMENT,
-                    "training": ExitCategory.TRAINING, "business_creation": ExitCategory.BUSINESS_CREATION}
+CATEGORY_OF_KIND = {"cdi": ExitCategory.EMPLOYMENT.value, "cdd": ExitCategory.EMPLOYMENT.value,
+                    "interim": ExitCategory.EMPLOYMENT.value, "training": ExitCategory.TRAINING.value,
+                    "business_creation": ExitCategory.BUSINESS_CREATION.value}
+ACTIVE, EXITED, FROM_IMPORT = PathwayStatus.ACTIVE.value, PathwayStatus.EXITED.value, ExitSource.IMPORT.value
+ELIGIBILITY_REASON = "Décision prise avant l'import."
 CHUNK = 2000
 
 
@@ -158,29 +164,88 @@ class Row:
     key: tuple | None = None  # identity (match key, birth date, commune id), computed once (Importer._key)
 
 
-def _parse_row(line: int, header: list[str], cells: list[str], errors: list) -> Row | None:
-    if len(cells) != len(header):
-        errors.append(row_error(line, "", f"{len(cells)} cellules pour {len(header)} colonnes."))
-        return None
-    values = {}
-    for column, raw in zip(header, cells, strict=True):
-        text = raw.strip()
-        if not text:
-            if column in REQUIRED_COLUMNS:
-                errors.append(row_error(line, column, "Valeur obligatoire manquante."))
-            continue
-        parser = PARSERS.get(column)
-        try:
-            values[column] = parser(text) if parser else text
-        except ValueError as exc:
-            errors.append(row_error(line, column, str(exc)))
-    if ("exit_type" in values) != ("exit_date" in values) and not any(e.line == line and e.column in ("exit_type", "exit_date")
-                                                                       for e in errors):
-        missing = "exit_date" if "exit_type" in values else "exit_type"
-        errors.append(row_error(line, missing, "Type et date de sortie vont ensemble."))
-    if "exit_date" in values and "entry_date" in values and values["exit_date"] < values["entry_date"]:
-        errors.append(row_error(line, "exit_date", "Date de sortie avant la date d'entrée."))
-    return Row(line, values)
+class _Invalid(str):
+    """A cell's error message (memoised like a parsed value)."""
+
+
+_EMPTY = object()
+MEMO_LIMIT = 20_000  # distinct cells kept per column (dates, codes); the memo starts again beyond
+
+
+class RowParser:
+    """Cells to values, column by column; each distinct cell of a parsed column is parsed once per file
+    (dates, flags and codes repeat: a file of 100 000 rows holds a few thousand distinct dates)."""
+
+    def __init__(self, header: list[str]):
+        self.header = header
+        self.plan = [(column, column in REQUIRED_COLUMNS, PARSERS.get(column)) for column in header]
+        self.memos: dict[str, dict] = {column: {} for column in header if column in PARSERS}
+
+    def _cell(self, column: str, parser, raw: str):
+        memo = self.memos[column]
+        found = memo.get(raw)
+        if found is None:
+            text = raw.strip()
+            try:
+                found = parser(text) if text else _EMPTY
+            except ValueError as exc:
+                found = _Invalid(str(exc))
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            memo[raw] = found
+        return found
+
+    def parse(self, line: int, cells: list[str], errors: list) -> Row | None:
+        header = self.header
+        if len(cells) != len(header):
+            errors.append(row_error(line, "", f"{len(cells)} cellules pour {len(header)} colonnes."))
+            return None
+        values = {}
+        for (column, required, parser), raw in zip(self.plan, cells):
+            if parser is None:
+                value = raw.strip() or _EMPTY
+            else:
+                value = self._cell(column, parser, raw)
+                if type(value) is _Invalid:
+                    errors.append(row_error(line, column, value))
+                    continue
+            if value is _EMPTY:
+                if required:
+                    errors.append(row_error(line, column, "Valeur obligatoire manquante."))
+                continue
+            values[column] = value
+        if ("exit_type" in values) != ("exit_date" in values) and not any(
+                e.line == line and e.column in ("exit_type", "exit_date") for e in errors[-len(header):]):
+            missing = "exit_date" if "exit_type" in values else "exit_type"
+            errors.append(row_error(line, missing, "Type et date de sortie vont ensemble."))
+        if "exit_date" in values and "entry_date" in values and values["exit_date"] < values["entry_date"]:
+            errors.append(row_error(line, "exit_date", "Date de sortie avant la date d'entrée."))
+        return Row(line, values)
+
+
+def imported_fields(values: dict, exit_kind: str = "", exit_date: date | None = None) -> dict:
+    """The pathway's fields set by a row's non-empty cells (an empty cell is unknown and never erases what
+    is held). `exit_kind` and `exit_date`: the exit already recorded, which `exit_validated` alone confirms."""
+    fields = {column: values[column] for column in ("qpv", "rsa", "long_term_unemployed", "prescriber_type")
+              if column in values}
+    if "rqth" in values:
+        fields["rqth"] = "yes" if values["rqth"] else "no"
+    if "qualification_level" in values:
+        level = values["qualification_level"]
+        fields["qualification_level"], fields["qualification_nomenclature"] = level.level, level.nomenclature
+    if "exit_type" in values:
+        kind, on = values["exit_type"], values["exit_date"]
+        validated = values.get("exit_validated", False) and kind in POSITIVE_EXIT_KINDS
+        fields.update(status=EXITED, exit_kind=kind, exit_date=on, exit_source=FROM_IMPORT,
+                      exit_category=CATEGORY_OF_KIND[kind] if validated else "",
+                      exit_validated_on=on if validated else None,
+                      exit_reason="Sortie reprise de l'outil précédent" + (
+                          "" if validated or kind not in POSITIVE_EXIT_KINDS else " (non validée)") + ".")
+    elif "exit_validated" in values and exit_kind in POSITIVE_EXIT_KINDS and exit_date:
+        validated = values["exit_validated"]
+        fields["exit_category"] = CATEGORY_OF_KIND[exit_kind] if validated else ""
+        fields["exit_validated_on"] = exit_date if validated else None
+    return fields
 
 
 # ---------------------------------------------------------------- import
@@ -220,10 +285,11 @@ class Importer:
                 self.record = PathwayImport.objects.create(protocol=self.protocol, by=self._actor(), file_name=path.name,
                                                            file_sha256=digest, rows=0, created=0, updated=0)
                 chunk: list[Row] = []
+                parser = RowParser(header)
                 for line, cells in rows:
-                    if not any(c.strip() for c in cells):
-                        continue
-                    row = _parse_row(line, header, cells, self.errors)
+                    if not (cells and (cells[0].strip() or any(c.strip() for c in cells))):
+                        continue  # a blank line
+                    row = parser.parse(line, cells, self.errors)
                     self.result.rows += 1
                     if row is not None:
                         chunk.append(row)
@@ -288,8 +354,7 @@ class Importer:
         self._resolve_communes(chunk)
         chunk = [row for row in chunk if self._check_row(row)]
         ids = [row.values["external_id"] for row in chunk if "external_id" in row.values]
-        existing = {p.external_id: p for p in Pathway.objects.filter(protocol=self.protocol, external_id__in=ids)
-                    .select_related("person")}
+        existing = {p.external_id: p for p in Pathway.objects.filter(id__in=self._known_ids(ids)).select_related("person")}
         written = {external_id for external_id, p in existing.items() if p.updated_at >= self.started}
         if written:  # written by an earlier chunk of this file: a repeat
             self.repeated.extend((row.values["external_id"], row.line) for row in chunk
@@ -317,6 +382,27 @@ class Importer:
         if not self.errors:
             self._create(creates, matches)
             self._update(updates)
+
+    def _known_ids(self, external_ids: list[str]) -> list[int]:
+        """Ids of this protocol's pathways with one of these external ids (usually none: a first import)."""
+        if not external_ids:
+            return []
+        table = Pathway._meta.db_table
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":  # one array: a statement of constant size, probing the unique index
+                with planner_settings(**INDEX_PROBES):
+                    cursor.execute(f"SELECT w.id FROM unnest(%s::text[]) AS e (external_id) JOIN {table} w "
+                                   "ON w.protocol_id = %s AND w.external_id = e.external_id",
+                                   [external_ids, self.protocol.id])
+                    return [row[0] for row in cursor.fetchall()]
+            found = []
+            batch = (connection.features.max_query_params or 10_000) - 1
+            for start in range(0, len(external_ids), batch):
+                part = external_ids[start:start + batch]
+                cursor.execute(f"SELECT id FROM {table} WHERE protocol_id = %s AND external_id IN "
+                               f"({', '.join(['%s'] * len(part))})", [self.protocol.id, *part])
+                found += [row[0] for row in cursor.fetchall()]
+            return found
 
     def _resolve_communes(self, chunk: list[Row]) -> None:
         from levier.territories.enums import COMMUNE_LEVEL
@@ -364,14 +450,10 @@ class Importer:
                 if r.commune and all(c in r.values for c in ("last_name", "first_name", "birth_date"))}
         if not keys:
             return {}
-        # The filter is loose (each column IN its own set): candidates are read as light tuples, and only
-        # the pathways that really match are loaded (memory does not grow with what is already imported).
-        candidates = Pathway.objects.filter(person__match_key__in={k[0] for k in keys},
-                                            person__birth_date__in={k[1] for k in keys},
-                                            commune_id__in={k[2] for k in keys}).order_by("id").values_list(
-            "id", "protocol_id", "person__match_key", "person__birth_date", "commune_id")
+        # Pathways of the persons with one of these (name, birth date) pairs, read as light tuples; only
+        # those whose commune matches too are loaded (memory does not grow with what is already imported).
         matched: dict[tuple, tuple[int, int]] = {}
-        for pk, protocol_id, *key in candidates.iterator(chunk_size=5000):
+        for pk, protocol_id, *key in sorted(self._same_person(keys)):
             key = tuple(key)
             if key in keys and (key not in matched or protocol_id == self.protocol.id):
                 matched[key] = (pk, protocol_id)
@@ -383,6 +465,30 @@ class Importer:
             for pathway in Pathway.objects.filter(protocol=self.protocol, person_id__in=elsewhere).select_related("person"):
                 found[elsewhere[pathway.person_id]] = pathway
         return found
+
+    @staticmethod
+    def _same_person(keys: set[tuple]) -> Iterator[tuple]:
+        """(pathway id, protocol id, match key, birth date, commune id) of the pathways whose person has one of
+        the keys' (match key, birth date) pairs: one statement per batch of pairs, through `person_match`."""
+        pairs = sorted({(key[0], key[1]) for key in keys})
+        select = (f"SELECT w.id, w.protocol_id, p.match_key, p.birth_date, w.commune_id FROM {Pathway._meta.db_table} w "
+                  f"JOIN {Person._meta.db_table} p ON p.id = w.person_id ")
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":  # two arrays: a statement of constant size
+                with planner_settings(**INDEX_PROBES):
+                    cursor.execute(select + "JOIN unnest(%s::text[], %s::date[]) AS k (match_key, birth_date) "
+                                   "ON p.match_key = k.match_key AND p.birth_date = k.birth_date",
+                                   [[key for key, _ in pairs], [birth for _, birth in pairs]])
+                    rows = cursor.fetchall()
+                yield from rows
+                return
+            batch = (connection.features.max_query_params or 10_000) // 2 - 1
+            for start in range(0, len(pairs), batch):
+                part = pairs[start:start + batch]
+                cursor.execute(select + f"WHERE (p.match_key, p.birth_date) IN (VALUES {', '.join(['(%s, %s)'] * len(part))})",
+                               [value for key, birth in part for value in (key, birth.isoformat())])
+                for pk, protocol_id, key, birth, commune_id in cursor.fetchall():
+                    yield pk, protocol_id, key, date.fromisoformat(birth) if isinstance(birth, str) else birth, commune_id
 
     @staticmethod
     def _key(row: Row) -> tuple:
@@ -427,27 +533,29 @@ class Importer:
     # -------------------------------------------------------- writing
 
     def _create(self, rows: list[Row], matches) -> None:
+        """New pathways (and persons, unless known in another protocol), written in bulk with their audit entries."""
+        if not rows:
+            return
+        now, protocol_id = timezone.now(), self.protocol.id
+        person_ids = iter(reserve_ids(Person, sum(1 for row in rows if self._key(row) not in matches)))
         persons, pathways = [], []
-        for row in rows:
-            match = matches.get(self._key(row))
+        for row, pk in zip(rows, reserve_ids(Pathway, len(rows)), strict=True):
+            values = row.values
+            match = matches.get(row.key)
             if match is not None:
-                person = match.person
-                self.result.attached.append(f"ligne {row.line} : rattaché à {person}, connu dans {match.protocol}.")
+                person_id = match.person_id
+                self.result.attached.append(f"ligne {row.line} : rattaché à {match.person}, connu dans {match.protocol}.")
             else:
-                person = Person(last_name=row.values["last_name"], first_name=row.values["first_name"],
-                                sex=row.values["sex"], birth_date=row.values["birth_date"], match_key=self._key(row)[0])
-                persons.append(person)
-            pathway = Pathway(protocol=self.protocol, person=person, external_id=row.values["external_id"],
-                              entry_date=row.values["entry_date"], commune_id=row.commune[0], status=PathwayStatus.ACTIVE,
-                              eligibility_reason="Décision prise avant l'import.")
-            self._apply(pathway, row.values)
-            pathways.append(pathway)
-        Person.objects.bulk_create(persons)
-        for pathway in pathways:
-            pathway.person_id = pathway.person.pk
-        Pathway.objects.bulk_create(pathways)
+                person_id = next(person_ids)
+                persons.append((person_id, now, now, values["last_name"], values["first_name"], values["sex"],
+                                values["birth_date"], row.key[0]))
+            fields = NEW_PATHWAY | imported_fields(values)
+            pathways.append((pk, now, now, protocol_id, person_id, values["external_id"], values["entry_date"],
+                             row.commune[0], ELIGIBILITY_REASON, *(fields[f] for f in IMPORTED_FIELDS)))
+            self.audit.append((CREATED, pk, None))
+        BulkWriter(Person, PERSON_COLUMNS).write(persons)
+        BulkWriter(Pathway, NEW_PATHWAY_COLUMNS).write(pathways)
         self.result.created += len(pathways)
-        self.audit.extend(("create", p, {}) for p in pathways)
         self._flush_audit()
 
     def _update(self, pairs: list[tuple[Row, Pathway]]) -> None:
@@ -463,41 +571,17 @@ class Importer:
             person.match_key = match_key(person.last_name, person.first_name)
             before = {f: getattr(pathway, f) for f in PATHWAY_IMPORT_FIELDS}
             pathway.entry_date, pathway.commune_id = row.values["entry_date"], row.commune[0]
-            self._apply(pathway, row.values)
+            for name, value in imported_fields(row.values, pathway.exit_kind, pathway.exit_date).items():
+                setattr(pathway, name, value)
             changes = {f: [str(before[f]), str(getattr(pathway, f))] for f in PATHWAY_IMPORT_FIELDS
                        if before[f] != getattr(pathway, f)}
             persons.append(person)
             pathways.append(pathway)
-            self.audit.append(("update", pathway, changes))
+            self.audit.append((UPDATED, pathway.pk, changes))
         Person.objects.bulk_update(persons, ["last_name", "first_name", "sex", "birth_date", "match_key", "updated_at"])
         Pathway.objects.bulk_update(pathways, PATHWAY_IMPORT_FIELDS + ["updated_at"])
         self.result.updated += len(pathways)
         self._flush_audit()
-
-    @staticmethod
-    def _apply(pathway: Pathway, values: dict) -> None:
-        """Non-empty cells only: an empty cell is unknown and never erases what is held."""
-        for column in ("qpv", "rsa", "long_term_unemployed", "prescriber_type"):
-            if column in values:
-                setattr(pathway, column, values[column])
-        if "rqth" in values:
-            pathway.rqth = "yes" if values["rqth"] else "no"
-        if "qualification_level" in values:
-            level = values["qualification_level"]
-            pathway.qualification_level, pathway.qualification_nomenclature = level.level, level.nomenclature
-        if "exit_type" in values:
-            kind, on = values["exit_type"], values["exit_date"]
-            validated = values.get("exit_validated", False) and kind in POSITIVE_EXIT_KINDS
-            pathway.status = PathwayStatus.EXITED
-            pathway.exit_kind, pathway.exit_date, pathway.exit_source = kind, on, ExitSource.IMPORT
-            pathway.exit_category = CATEGORY_OF_KIND[kind] if validated else ""
-            pathway.exit_validated_on = on if validated else None
-            pathway.exit_reason = "Sortie reprise de l'outil précédent" + ("" if validated or kind not in POSITIVE_EXIT_KINDS
-                                                                           else " (non validée)") + "."
-        elif "exit_validated" in values and pathway.exit_kind in POSITIVE_EXIT_KINDS and pathway.exit_date:
-            validated = values["exit_validated"]
-            pathway.exit_category = CATEGORY_OF_KIND[pathway.exit_kind] if validated else ""
-            pathway.exit_validated_on = pathway.exit_date if validated else None
 
     def _flush_audit(self) -> None:
         """Per-record audit entries, written in bulk (no signal per row)."""
@@ -505,20 +589,33 @@ class Importer:
 
         if not self.audit:
             return
-        content_type = ContentType.objects.get_for_model(Pathway)
+        content_type = ContentType.objects.get_for_model(Pathway).id
         actor = self._actor()
-        LogEntry.objects.bulk_create([
-            LogEntry(content_type=content_type, object_pk=str(p.pk), object_id=p.pk, object_repr=f"Parcours n° {p.pk}",
-                     action=LogEntry.Action.CREATE if action == "create" else LogEntry.Action.UPDATE,
-                     changes=changes or {"import": [None, self.record.file_name]}, actor=actor,
-                     additional_data={"import": self.record.pk, "file_sha256": self.record.file_sha256})
-            for action, p, changes in self.audit], batch_size=1000)
+        actor_id, now = (actor.pk if actor else None), timezone.now()
+        additional = JsonText(json.dumps({"import": self.record.pk, "file_sha256": self.record.file_sha256}))
+        created = JsonText(json.dumps({"import": [None, self.record.file_name]}, ensure_ascii=False))
+        ids = reserve_ids(LogEntry, len(self.audit))
+        BulkWriter(LogEntry, AUDIT_COLUMNS).write(
+            (entry_id, content_type, str(pk), pk, f"Parcours n° {pk}", action, changes or created, actor_id,
+             additional, now)
+            for entry_id, (action, pk, changes) in zip(ids, self.audit, strict=True))
         self.audit = []
 
 
-PATHWAY_IMPORT_FIELDS = ["entry_date", "commune_id", "qpv", "rsa", "long_term_unemployed", "prescriber_type", "rqth",
-                         "qualification_level", "qualification_nomenclature", "status", "exit_kind", "exit_date",
-                         "exit_source", "exit_category", "exit_validated_on", "exit_reason"]
+IMPORTED_FIELDS = ["qpv", "rsa", "long_term_unemployed", "prescriber_type", "rqth", "qualification_level",
+                   "qualification_nomenclature", "status", "exit_kind", "exit_date", "exit_source", "exit_category",
+                   "exit_validated_on", "exit_reason"]
+PATHWAY_IMPORT_FIELDS = ["entry_date", "commune_id", *IMPORTED_FIELDS]
+# What a new pathway holds where its row says nothing (unknown: null for the yes/no questions).
+NEW_PATHWAY = {"qpv": None, "rsa": None, "long_term_unemployed": None, "prescriber_type": "", "rqth": "",
+               "qualification_level": "", "qualification_nomenclature": "", "status": ACTIVE, "exit_kind": "",
+               "exit_date": None, "exit_source": "", "exit_category": "", "exit_validated_on": None, "exit_reason": ""}
+NEW_PATHWAY_COLUMNS = ["id", "created_at", "updated_at", "protocol_id", "person_id", "external_id", "entry_date",
+                       "commune_id", "eligibility_reason", *IMPORTED_FIELDS]
+PERSON_COLUMNS = ["id", "created_at", "updated_at", "last_name", "first_name", "sex", "birth_date", "match_key"]
+AUDIT_COLUMNS = ["id", "content_type_id", "object_pk", "object_id", "object_repr", "action", "changes", "actor_id",
+                 "additional_data", "timestamp"]
+CREATED, UPDATED = 0, 1  # auditlog's LogEntry.Action.CREATE and UPDATE
 
 
 class _DryRun(Exception):

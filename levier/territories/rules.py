@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 RURAL_POPULATION_THRESHOLD = 2000
 INSEE_CODE = re.compile(r"^(?:\d{2}|2A|2B)\d{3}$")
@@ -15,6 +16,7 @@ def is_valid_on(valid_from: date | None, valid_to: date | None, on: date) -> boo
     return (valid_from is None or valid_from <= on) and (valid_to is None or on <= valid_to)
 
 
+@lru_cache(maxsize=16_384)  # imports normalise the same names again and again
 def normalize_name(name: str) -> str:
     """'Saint-Paul-lès-Durance' → 'saint paul les durance'; 'St Cannat' → 'saint cannat'.
 
