@@ -127,3 +127,56 @@ def test_the_api_gives_the_dashboard_and_fse_figures_of_the_cli(client, plie):
     assert fse == indicators(plie["protocol"], as_of=date(2021, 12, 31))
     bad = client.get(reverse("api:pathways-protocol-report", args=[slug]), {"as_of": "2021-02-30"})
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "as_of"
+
+
+# ---------------------------------------------------------------- import page
+
+
+def _csv(*lines: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    header = "external_id;last_name;first_name;sex;birth_date;commune_insee;entry_date;rsa"
+    return SimpleUploadedFile("participants.csv", "\n".join((header, *lines)).encode("cp1252"), "text/csv")
+
+
+def test_the_coordinator_checks_then_imports_a_file(client, plie):
+    from levier.pathways.models import PathwayImport
+
+    protocol, before = plie["protocol"], Pathway.objects.count()
+    url = reverse("pathways:import", args=[protocol.slug])
+    rows = ("W1;Émile;Zoé;F;12/03/1985;13001;2019-02-01;1", "W2;Durand;Léo;M;1990-07-14;13001;2019-03-01;")
+    login(client, plie["coordinator"])
+
+    checked = client.post(url, {"file": _csv(*rows), "dry_run": "on"})
+    assert "Fichier valide : 2 lignes, 2 parcours à créer, 0 à mettre à jour." in checked.content.decode()
+    assert Pathway.objects.count() == before
+
+    imported = client.post(url, {"file": _csv(*rows)})
+    assert imported.status_code == 302 and imported["Location"] == reverse("pathways:dashboard", args=[protocol.slug])
+    assert Pathway.objects.count() == before + 2
+    zoe = Pathway.objects.get(protocol=protocol, external_id="W1")
+    assert (zoe.person.last_name, zoe.person.birth_date, zoe.rsa) == ("Émile", date(1985, 3, 12), True)
+    assert Pathway.objects.get(protocol=protocol, external_id="W2").rsa is None  # empty cell: unknown
+    record = PathwayImport.objects.get(protocol=protocol)
+    assert (record.by, record.created, record.updated, record.file_name) == (plie["coordinator"], 2, 0, "participants.csv")
+
+
+def test_a_file_with_errors_lists_them_and_imports_nothing(client, plie):
+    protocol, before = plie["protocol"], Pathway.objects.count()
+    login(client, plie["coordinator"])
+
+    page = client.post(reverse("pathways:import", args=[protocol.slug]), {"file": _csv(
+        "E1;Martin;Ana;F;31/02/1985;13001;2019-02-01;1", "E2;Petit;Jo;Q;1990-07-14;75056;2019-03-01;oui")}).content.decode()
+
+    page = html.unescape(page)
+    assert "4 erreurs : rien n'a été importé." in page
+    assert "ligne 2, birth_date : Date impossible : « 31/02/1985 »" in page
+    assert "ligne 3, sex : Sexe attendu : F, M ou X, reçu « Q »." in page
+    assert "ligne 3, rsa : 0 ou 1 attendu, reçu « oui »." in page
+    assert "ligne 3, commune_insee :" in page
+    assert Pathway.objects.count() == before
+
+
+def test_only_the_coordinator_imports(client, plie):
+    login(client, plie["referents"][0])
+    assert client.get(reverse("pathways:import", args=[plie["protocol"].slug])).status_code == 403
