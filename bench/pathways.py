@@ -872,15 +872,15 @@ class _Rollback(Exception):
 
 
 def copy_into_tables(path: Path, territory) -> float:
-    """Reference, not a target: COPY of the same rows into the app's own tables — persons, pathways and one
-    audit entry each, with all their indexes, and the foreign-key checks a commit runs (deferred: fired by
+    """Reference, not a target: COPY of the same rows into the app's own tables — persons, pathways, one
+    audit entry and one workflow log entry each, with all their indexes, and the foreign-key checks a commit runs (deferred: fired by
     `SET CONSTRAINTS ALL IMMEDIATE`) — in a transaction rolled back (median of RUNS). What any import
     writing these rows must at least pay in the database."""
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
     from levier.pathways.imports import parse_date
-    from levier.pathways.models import Pathway, Person, Protocol
+    from levier.pathways.models import Pathway, PathwayLog, Person, Protocol
     from levier.pathways.participants import match_key
     from levier.territories.models import Territory
 
@@ -897,24 +897,26 @@ def copy_into_tables(path: Path, territory) -> float:
                  CopyFile(Pathway, ["id", "created_at", "updated_at", "protocol_id", "person_id", "external_id",
                                     "status", "entry_date", "commune_id", "eligibility_reason"]),
                  CopyFile(LogEntry, ["id", "content_type_id", "object_pk", "object_id", "object_repr", "action",
-                                     "changes", "timestamp", "additional_data"]))
+                                     "changes", "timestamp", "additional_data"]),
+                 CopyFile(PathwayLog, ["id", "pathway_id", "to_status", "action", "at"]))
         start = time.perf_counter()
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 first = []
-                for model in (Person, Pathway, LogEntry):  # one block of ids per table
+                for model in (Person, Pathway, LogEntry, PathwayLog):  # one block of ids per table
                     table = model._meta.db_table
                     cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                    f"nextval(pg_get_serial_sequence('{table}', 'id')) + %s - 1)", [len(rows)])
                     first.append(cursor.fetchone()[0] - len(rows) + 1)
                 for k, row in enumerate(rows):
-                    person, pathway, entry = first[0] + k, first[1] + k, first[2] + k
+                    person, pathway, entry, log = first[0] + k, first[1] + k, first[2] + k, first[3] + k
                     files[0].write(f"{person}\t{NOW}\t{NOW}\t{row[1]}\t{row[2]}\t{row[3]}\t"
                                    f"{parse_date(row[4]).isoformat()}\t{match_key(row[1], row[2])}")
                     files[1].write(f"{pathway}\t{NOW}\t{NOW}\t{protocol.id}\t{person}\t{row[0]}\tactive\t{row[6]}\t"
                                    f"{codes[row[5]]}\tDécision prise avant l'import.")
                     files[2].write(f"{entry}\t{content_type}\t{pathway}\t{pathway}\tParcours n° {pathway}\t0\t"
                                    f'{{"import": [null, "{path.name}"]}}\t{NOW}\t{{"import": 0}}')
+                    files[3].write(f"{log}\t{pathway}\tactive\tEntrée reprise par import\t{NOW}")
                 start = time.perf_counter()  # the database's part only
                 for target in files:
                     target.load()
@@ -982,6 +984,8 @@ def forget_imports() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM auditlog_logentry WHERE additional_data->>'import' IN "
                        "(SELECT id::text FROM pathways_pathwayimport WHERE protocol_id = ANY(%s))", [imported])
+        cursor.execute("DELETE FROM pathways_pathwaylog WHERE pathway_id IN "
+                       "(SELECT id FROM pathways_pathway WHERE protocol_id = ANY(%s))", [imported])
         cursor.execute("DELETE FROM pathways_pathwayimport WHERE protocol_id = ANY(%s)", [imported])
         cursor.execute("DELETE FROM pathways_pathway WHERE protocol_id = ANY(%s)", [imported])
         cursor.execute("DELETE FROM pathways_person p WHERE NOT EXISTS "

@@ -30,11 +30,11 @@ def planner_settings(**settings):
     if connection.vendor != "postgresql":
         yield
         return
-    with transaction.atomic(), connection.cursor() as cursor:
-        previous = {}
-        for name, value in settings.items():
-            cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, _text(value)])
-            previous[name] = cursor.fetchone()[0]
+    names = list(settings)
+    with transaction.atomic(), connection.cursor() as cursor:  # one statement to set them all, one to put them back
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s), set_config(%s, %s, true)"] * len(names)),
+                       [value for name in names for value in (name, name, _text(settings[name]))])
+        previous = cursor.fetchone()[0::2]
         yield
-        for name, value in previous.items():
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+                       [value for name, before in zip(names, previous, strict=True) for value in (name, before)])

@@ -28,7 +28,7 @@ from levier.core.formats import format_date
 from levier.core.planner import INDEX_PROBES, planner_settings
 
 from .enums import POSITIVE_EXIT_KINDS, ExitCategory, ExitSource, PathwayStatus, PrescriberType, Sex
-from .models import Pathway, PathwayImport, Person
+from .models import Pathway, PathwayImport, PathwayLog, Person
 from .participants import in_territory_message, match_key
 from .qualifications import parse_level
 
@@ -270,7 +270,8 @@ class Importer:
         self.repeated: list[tuple[str, int]] = []
         self.errors: list[RowError] = []
         self.result = ImportResult(dry_run=dry_run)
-        self.audit: list = []
+        self.audit: list = []  # (action, pathway id, changes) of the audit entries to write
+        self.logs: list = []  # (pathway id, from status, to status, action, reason) of the workflow log
 
     def run(self, path: Path) -> ImportResult:
         digest, encoding, total_lines = _scan(path)
@@ -553,6 +554,7 @@ class Importer:
             pathways.append((pk, now, now, protocol_id, person_id, values["external_id"], values["entry_date"],
                              row.commune[0], ELIGIBILITY_REASON, *(fields[f] for f in IMPORTED_FIELDS)))
             self.audit.append((CREATED, pk, None))
+            self.logs.append((pk, "", fields["status"], self._action("Entrée reprise"), fields["exit_reason"]))
         BulkWriter(Person, PERSON_COLUMNS).write(persons)
         BulkWriter(Pathway, NEW_PATHWAY_COLUMNS).write(pathways)
         self.result.created += len(pathways)
@@ -578,20 +580,31 @@ class Importer:
             persons.append(person)
             pathways.append(pathway)
             self.audit.append((UPDATED, pathway.pk, changes))
+            if before["status"] != pathway.status:
+                self.logs.append((pathway.pk, before["status"], pathway.status, self._action("Mise à jour"),
+                                  pathway.exit_reason))
         Person.objects.bulk_update(persons, ["last_name", "first_name", "sex", "birth_date", "match_key", "updated_at"])
         Pathway.objects.bulk_update(pathways, PATHWAY_IMPORT_FIELDS + ["updated_at"])
         self.result.updated += len(pathways)
         self._flush_audit()
 
+    def _action(self, what: str) -> str:
+        return f"{what} par import (fichier « {self.record.file_name} »)"
+
     def _flush_audit(self) -> None:
-        """Per-record audit entries, written in bulk (no signal per row)."""
+        """Per-record audit entries and workflow log entries, written in bulk (no signal per row)."""
         from auditlog.models import LogEntry
 
+        actor = self._actor()
+        actor_id, now = (actor.pk if actor else None), timezone.now()
+        if self.logs:
+            BulkWriter(PathwayLog, LOG_COLUMNS).write(
+                (log_id, *log, actor_id, now) for log_id, log in zip(reserve_ids(PathwayLog, len(self.logs)), self.logs,
+                                                                      strict=True))
+            self.logs = []
         if not self.audit:
             return
         content_type = ContentType.objects.get_for_model(Pathway).id
-        actor = self._actor()
-        actor_id, now = (actor.pk if actor else None), timezone.now()
         additional = JsonText(json.dumps({"import": self.record.pk, "file_sha256": self.record.file_sha256}))
         created = JsonText(json.dumps({"import": [None, self.record.file_name]}, ensure_ascii=False))
         ids = reserve_ids(LogEntry, len(self.audit))
@@ -615,6 +628,7 @@ NEW_PATHWAY_COLUMNS = ["id", "created_at", "updated_at", "protocol_id", "person_
 PERSON_COLUMNS = ["id", "created_at", "updated_at", "last_name", "first_name", "sex", "birth_date", "match_key"]
 AUDIT_COLUMNS = ["id", "content_type_id", "object_pk", "object_id", "object_repr", "action", "changes", "actor_id",
                  "additional_data", "timestamp"]
+LOG_COLUMNS = ["id", "pathway_id", "from_status", "to_status", "action", "reason", "by_id", "at"]
 CREATED, UPDATED = 0, 1  # auditlog's LogEntry.Action.CREATE and UPDATE
 
 

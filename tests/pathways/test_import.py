@@ -566,16 +566,19 @@ def test_an_import_is_audited_as_one_record_and_one_entry_per_pathway(tmp_path, 
 
 
 def test_audit_entries_are_written_in_bulk_not_one_per_row(tmp_path, protocol):
-    path = write(tmp_path, [row(n) for n in range(1, 41)])
+    def statements(rows):
+        with CaptureQueriesContext(connection) as queries:
+            import_pathways(protocol=protocol, path=write(tmp_path, rows, name=f"{len(rows)}.csv"))
+        return queries.captured_queries
 
-    with CaptureQueriesContext(connection) as queries:
-        import_pathways(protocol=protocol, path=path)
+    statements([row(1)])  # the first import fills the process's caches (content types, compositions)
+    few, more = statements([row(n) for n in range(2, 42)]), statements([row(n) for n in range(42, 122)])
 
+    assert len(more) == len(few) < 40  # as many statements for 80 rows as for 40
     # SQLite: one executemany ("40 times: INSERT …"); PostgreSQL: one COPY, not seen by Django's query log.
-    writes = [q["sql"] for q in queries.captured_queries if 'INTO "auditlog_logentry"' in q["sql"]]
+    writes = [q["sql"] for q in few if 'INTO "auditlog_logentry"' in q["sql"]]
     assert writes == ([] if connection.vendor == "postgresql" else [writes[0]])
-    assert len(queries.captured_queries) < 40
-    assert LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Pathway)).count() == 40
+    assert LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Pathway)).count() == 121
 
 
 # ---------------------------------------------------------------- the command
@@ -677,6 +680,24 @@ def test_an_imported_pathway_holds_what_a_new_pathway_holds(tmp_path, protocol):
     assert pathway.person.match_key == match_key("Dupont1", "Jeanne")
     entry = LogEntry.objects.get(object_id=pathway.pk, content_type=ContentType.objects.get_for_model(Pathway))
     assert entry.object_repr == f"Parcours n° {pathway.pk}" and entry.changes == {"import": [None, "participants.csv"]}
+    (log,) = pathway.logs.all()
+    assert (log.from_status, log.to_status, log.reason) == ("", PathwayStatus.ACTIVE, "")
+    assert log.action == "Entrée reprise par import (fichier « participants.csv »)" and log.at >= before
+
+
+def test_the_workflow_log_tells_an_imported_exit_and_a_later_one(tmp_path, protocol):
+    coordinator = user_with_role(Role.PLIE_COORDINATOR, UnitFactory())
+    import_pathways(protocol=protocol, by=coordinator, path=write(tmp_path, [
+        row(1, exit_type="cdi", exit_date="2015-01-10", exit_validated="1"), row(2)]))
+    import_pathways(protocol=protocol, by=coordinator, path=write(tmp_path, [
+        row(1, qpv="1"), row(2, exit_type="dropout", exit_date="2015-06-30")], name="suite.csv"))
+
+    first, second = (Pathway.objects.get(external_id=f"A{n}") for n in (1, 2))
+    assert [(log.from_status, log.to_status, log.reason, log.by) for log in first.logs.all()] == [
+        ("", PathwayStatus.EXITED, "Sortie reprise de l'outil précédent.", coordinator)]  # no status change after
+    assert [(log.from_status, log.to_status, log.action) for log in second.logs.all()] == [
+        ("", PathwayStatus.ACTIVE, "Entrée reprise par import (fichier « participants.csv »)"),
+        (PathwayStatus.ACTIVE, PathwayStatus.EXITED, "Mise à jour par import (fichier « suite.csv »)")]
 
 
 def test_the_same_wrong_cell_on_many_lines_is_reported_on_each(tmp_path, protocol):

@@ -159,6 +159,8 @@ def test_the_coordinator_checks_then_imports_a_file(client, plie):
     assert Pathway.objects.get(protocol=protocol, external_id="W2").rsa is None  # empty cell: unknown
     record = PathwayImport.objects.get(protocol=protocol)
     assert (record.by, record.created, record.updated, record.file_name) == (plie["coordinator"], 2, 0, "participants.csv")
+    file = html.unescape(client.get(reverse("pathways:participant", args=[zoe.pk])).content.decode())
+    assert "Entrée reprise par import (fichier « participants.csv ») par Coline Coordinatrice" in file
 
 
 def test_a_file_with_errors_lists_them_and_imports_nothing(client, plie):
