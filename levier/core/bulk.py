@@ -61,10 +61,9 @@ class BulkWriter:
         # A callable default is called for each row (a token, a uuid), except a JSON one: its text is shared.
         self.per_row = [f for f in rest if f.has_default() and callable(f.default) and not isinstance(f, models.JSONField)]
         self.constant = [f for f in rest if f not in self.per_row]
-        constants = tuple(self._default(f) for f in self.constant)
         self.columns = self.given + [f.column for f in self.constant] + [f.column for f in self.per_row]
         self.postgresql = connection.vendor == "postgresql"
-        self._tail = constants
+        self._tail = tuple(self._default(f) for f in self.constant)
         self._json = [i for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)]
 
     def _default(self, field):
@@ -97,9 +96,9 @@ class BulkWriter:
         """Insert `rows` (each the values of `columns`, the primary key among them); returns their number."""
         quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         table = connection.ops.quote_name(self.model._meta.db_table)
-        count = 0
         with connection.cursor() as cursor:
             if self.postgresql:
+                count = 0
                 with cursor.connection.cursor().copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(self._complete(row))

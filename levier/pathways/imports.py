@@ -397,9 +397,7 @@ class Importer:
                                    [external_ids, self.protocol.id])
                     return [row[0] for row in cursor.fetchall()]
             found = []
-            batch = (connection.features.max_query_params or 10_000) - 1
-            for start in range(0, len(external_ids), batch):
-                part = external_ids[start:start + batch]
+            for part in _batches(external_ids, params_each=1, params_more=1):
                 cursor.execute(f"SELECT id FROM {table} WHERE protocol_id = %s AND external_id IN "
                                f"({', '.join(['%s'] * len(part))})", [self.protocol.id, *part])
                 found += [row[0] for row in cursor.fetchall()]
@@ -483,13 +481,10 @@ class Importer:
                     rows = cursor.fetchall()
                 yield from rows
                 return
-            batch = (connection.features.max_query_params or 10_000) // 2 - 1
-            for start in range(0, len(pairs), batch):
-                part = pairs[start:start + batch]
+            for part in _batches(pairs, params_each=2):
                 cursor.execute(select + f"WHERE (p.match_key, p.birth_date) IN (VALUES {', '.join(['(%s, %s)'] * len(part))})",
                                [value for key, birth in part for value in (key, birth.isoformat())])
-                for pk, protocol_id, key, birth, commune_id in cursor.fetchall():
-                    yield pk, protocol_id, key, date.fromisoformat(birth) if isinstance(birth, str) else birth, commune_id
+                yield from cursor.fetchall()
 
     @staticmethod
     def _key(row: Row) -> tuple:
@@ -630,6 +625,14 @@ AUDIT_COLUMNS = ["id", "content_type_id", "object_pk", "object_id", "object_repr
                  "additional_data", "timestamp"]
 LOG_COLUMNS = ["id", "pathway_id", "from_status", "to_status", "action", "reason", "by_id", "at"]
 CREATED, UPDATED = 0, 1  # auditlog's LogEntry.Action.CREATE and UPDATE
+
+
+def _batches(values: list, *, params_each: int, params_more: int = 0) -> Iterator[list]:
+    """`values` in slices small enough for the database's limit of parameters per statement (SQLite), each
+    value taking `params_each` of them and the statement `params_more` besides."""
+    size = ((connection.features.max_query_params or 10_000) - params_more) // params_each
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 class _DryRun(Exception):

@@ -409,17 +409,25 @@ def compositions_changed() -> None:
     transaction.on_commit(token)
 
 
+def _cached(name: str, compute):
+    """`compute()`, cached under `name` until the referential's compositions change (compositions_changed)."""
+    key = f"territories:{cache.get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, None)}:{name}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, PLACE_TIMEOUT)
+    return found
+
+
 def place_and_ancestors(place: Territory, on: date) -> tuple[frozenset[int], frozenset[tuple[str, str]]]:
     """Ids, and (kind, code) pairs, of `place` and every territory containing it at `on` —
     cached, since every simulation and search by place asks it."""
-    generation = cache.get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, None)
-    key = f"territories:place:{generation}:{place.id}:{on.isoformat()}"
-    found = cache.get(key)
-    if found is None:
+
+    def compute():
         ids = frozenset(ancestors(place, on) | {place.id})
-        found = (ids, frozenset(Territory.objects.filter(id__in=ids).values_list("kind", "code")))
-        cache.set(key, found, PLACE_TIMEOUT)
-    return found
+        return ids, frozenset(Territory.objects.filter(id__in=ids).values_list("kind", "code"))
+
+    return _cached(f"place:{place.id}:{on.isoformat()}", compute)
 
 
 def contains(perimeter: Territory, place: Territory, on: date) -> bool:
@@ -444,15 +452,14 @@ def commune_by_code(code: str) -> Territory:
     code = (code or "").strip().upper()
     if not is_insee_code(code):
         raise InvalidInput.single("code_insee", f"« {code} » n'est pas un code INSEE de commune (5 caractères).")
-    generation = cache.get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, None)
-    key = f"territories:commune:{generation}:{code}"
-    territory = cache.get(key)
-    if territory is None:
+
+    def compute():
         territory = Territory.objects.commune_level().filter(code=code).first()
-        if territory is None:
+        if territory is None:  # not cached: raised again on the next call
             raise InvalidInput.single("code_insee", f"Code INSEE inconnu : {code}.")
-        cache.set(key, territory, PLACE_TIMEOUT)
-    return territory
+        return territory
+
+    return _cached(f"commune:{code}", compute)
 
 
 def communes_by_postcode(postcode: str) -> list[Territory]:
