@@ -11,7 +11,7 @@ Business dates are arguments; nothing here reads the clock or the database.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from levier.core.dates import add_months, month_end
 from levier.core.formats import format_date, format_euros, format_number
@@ -202,8 +202,10 @@ def _business(s: Situation, p: ExitParameters, v: date, lasts: bool, monthly_smi
                                                        "validation obligatoire.")
         if monthly_smic_on is None:
             raise SituationError("as_of", "Barème du SMIC indisponible.")
-        threshold = (monthly_smic_on(v) * p.micro_income_share_of_smic).quantize(Decimal("0.01"))
-        if s.monthly_income_eur < threshold:
+        # Compared exactly (half of 1 823,03 € is 911,515 €); rounded only to be shown.
+        exact = monthly_smic_on(v) * p.micro_income_share_of_smic
+        threshold = exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if s.monthly_income_eur < exact:
             return Classification(NOT_POSITIVE, None, None, [
                 f"Micro-entreprise : revenu mensuel moyen de {format_euros(s.monthly_income_eur)}, sous la moitié du SMIC "
                 f"mensuel brut au {format_date(v)} ({format_euros(threshold)})."])

@@ -135,3 +135,12 @@ def test_business_creation_and_the_micro_entrepreneur_income():
         classify(kind="business_creation", micro_entrepreneur=True)
     assert exc.value.field == "monthly_income_eur"
     assert classify(kind="business_creation", micro_entrepreneur=True, as_of=date(2024, 3, 1)).outcome == "pending"
+
+
+def test_micro_entrepreneur_threshold_is_compared_exactly_when_half_the_smic_has_three_decimals():
+    odd = lambda day: D("1823.03")  # noqa: E731 — half is 911,515 €
+    situation = {"kind": "business_creation", "micro_entrepreneur": True, "start_date": date(2024, 1, 15),
+                 "as_of": date(2024, 8, 1)}
+    below = classify_exit(Situation(**situation, monthly_income_eur=D("911.51")), monthly_smic_on=odd)
+    assert below.outcome == "not_positive" and "911,52" in below.reasons[0]  # shown rounded half-up
+    assert classify_exit(Situation(**situation, monthly_income_eur=D("911.515")), monthly_smic_on=odd).outcome == "positive"
