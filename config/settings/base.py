@@ -155,6 +155,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Participant files checked on the import page, held (private, 24 h at most) until imported.
+LEVIER_HELD_IMPORTS_DIR = VAR_DIR / "held-imports"
 
 # Security: production defaults; dev.py relaxes the HTTPS-only ones.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

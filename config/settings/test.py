@@ -14,3 +14,4 @@ LEVIER_SIMULATION_FLUSH_SECONDS = 0  # statistics written at once
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="levier-test-media-"))  # noqa: F405
+LEVIER_HELD_IMPORTS_DIR = MEDIA_ROOT / "held-imports"

@@ -151,7 +151,7 @@ def test_the_coordinator_checks_then_imports_a_file(client, plie):
     assert "Fichier valide : 2 lignes, 2 parcours à créer, 0 à mettre à jour." in checked.content.decode()
     assert Pathway.objects.count() == before
 
-    imported = client.post(url, {"file": _csv(*rows)})
+    imported = client.post(url, {"held": checked.context["held"].token})  # the checked file, not uploaded again
     assert imported.status_code == 302 and imported["Location"] == reverse("pathways:dashboard", args=[protocol.slug])
     assert Pathway.objects.count() == before + 2
     zoe = Pathway.objects.get(protocol=protocol, external_id="W1")
@@ -182,3 +182,61 @@ def test_a_file_with_errors_lists_them_and_imports_nothing(client, plie):
 def test_only_the_coordinator_imports(client, plie):
     login(client, plie["referents"][0])
     assert client.get(reverse("pathways:import", args=[plie["protocol"].slug])).status_code == 403
+
+
+def test_a_file_imported_at_once_without_a_check(client, plie):
+    protocol, before = plie["protocol"], Pathway.objects.count()
+    login(client, plie["coordinator"])
+    imported = client.post(reverse("pathways:import", args=[protocol.slug]), {"file": _csv("N1;Roux;Lou;X;1991-01-02;13001;2019-02-01;0")})
+    assert imported.status_code == 302 and Pathway.objects.count() == before + 1
+
+
+def test_the_held_file_serves_once_its_session_and_its_protocol_only(client, plie):
+    from levier.pathways import held_imports
+
+    protocol, before = plie["protocol"], Pathway.objects.count()
+    url = reverse("pathways:import", args=[protocol.slug])
+    login(client, plie["coordinator"])
+    held = client.post(url, {"file": _csv("H1;Roux;Lou;F;1991-01-02;13001;2019-02-01;0"), "dry_run": "on"}).context["held"]
+    assert held.path.is_file() and oct(held.path.stat().st_mode & 0o777) == "0o600"
+
+    wrong = client.post(url, {"held": "not-the-token"}, follow=True)
+    assert "Le fichier vérifié n'est plus disponible" in html.unescape(wrong.content.decode())
+    assert Pathway.objects.count() == before
+
+    held.path.write_text("changed after the check")  # a file changed on disk is not imported
+    changed = client.post(url, {"held": held.token}, follow=True)
+    assert "n'est plus disponible" in html.unescape(changed.content.decode()) and not held.path.exists()
+    assert Pathway.objects.count() == before
+
+    held = client.post(url, {"file": _csv("H1;Roux;Lou;F;1991-01-02;13001;2019-02-01;0"), "dry_run": "on"}).context["held"]
+    assert client.post(url, {"held": held.token}).status_code == 302
+    assert Pathway.objects.count() == before + 1 and not held.path.parent.exists()  # deleted once imported
+    again = client.post(url, {"held": held.token}, follow=True)  # a second post imports nothing more
+    assert "n'est plus disponible" in html.unescape(again.content.decode()) and Pathway.objects.count() == before + 1
+
+
+def test_a_held_file_that_no_longer_fits_lists_its_errors(client, plie):
+    protocol = plie["protocol"]
+    url = reverse("pathways:import", args=[protocol.slug])
+    login(client, plie["coordinator"])
+    row = "T1;Roux;Lou;F;1991-01-02;13001;2019-02-01;0"
+    held = client.post(url, {"file": _csv(row), "dry_run": "on"}).context["held"]
+    client.post(url, {"file": _csv(row.replace("T1", "T2"))})  # the same person imported meanwhile under another id
+    page = html.unescape(client.post(url, {"held": held.token}).content.decode())
+    assert "1 erreur : rien n'a été importé." in page and "Même nom, date de naissance et commune" in page
+    assert not Pathway.objects.filter(protocol=protocol, external_id="T1").exists()
+
+
+def test_abandoned_held_files_are_purged_after_a_day(plie, tmp_path, settings):
+    import os
+    import time
+
+    from levier.pathways import held_imports
+
+    settings.LEVIER_HELD_IMPORTS_DIR = tmp_path
+    (tmp_path / "old").mkdir()
+    (tmp_path / "recent").mkdir()
+    os.utime(tmp_path / "old", (time.time() - 25 * 3600,) * 2)
+    assert held_imports.purge_expired() == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["recent"]

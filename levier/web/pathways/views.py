@@ -18,7 +18,7 @@ from django.utils import timezone
 from levier.accounts.enums import Role
 from levier.accounts.permissions import scope_of
 from levier.core.errors import InvalidInput
-from levier.pathways import access
+from levier.pathways import access, held_imports
 from levier.pathways.caseload import caseload, caseload_counts
 from levier.pathways.enums import PathwayStatus
 from levier.pathways.exports import export_csv
@@ -182,15 +182,18 @@ class ImportForm(DsfrFormMixin, forms.Form):
 
 @login_required
 def import_file(request, slug: str):
+    """Check a file (dry run), then import it — the checked file is held, not uploaded twice — or import at once."""
     protocol = get_object_or_404(Protocol.objects.visible_to(request.user), slug=slug)
     if not access.is_coordinator(request.user, protocol):
         raise PermissionDenied
+    if request.method == "POST" and "held" in request.POST:
+        return _import_held(request, protocol)
     form = ImportForm(request.POST or None, request.FILES or None)
-    result, errors = None, []
+    result, errors, held = None, [], None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / Path(upload.name).name
+            path = Path(folder) / (Path(upload.name).name or "fichier.csv")
             with path.open("wb") as handle:
                 for chunk in upload.chunks():
                     handle.write(chunk)
@@ -199,10 +202,35 @@ def import_file(request, slug: str):
                                          dry_run=form.cleaned_data["dry_run"])
             except InvalidInput as exc:
                 errors = exc.errors
+            if result and result.dry_run:
+                held = held_imports.hold(request.session, protocol_slug=protocol.slug, source=path)
         if result and not result.dry_run:
-            messages.success(request, f"{result.created} parcours créés, {result.updated} mis à jour.")
-            return redirect("pathways:dashboard", slug=protocol.slug)
+            return _imported(request, protocol, result)
+    return _import_page(request, protocol, form, result=result, errors=errors, held=held)
+
+
+def _import_held(request, protocol):
+    held = held_imports.held_file(request.session, protocol_slug=protocol.slug, token=request.POST.get("held", ""))
+    if held is None:
+        messages.error(request, "Le fichier vérifié n'est plus disponible (modifié, déjà importé ou trop ancien) : "
+                                "choisissez-le de nouveau.")
+        return redirect("pathways:import", slug=protocol.slug)
+    try:
+        result = import_pathways(protocol=protocol, path=held.path, by=request.user)
+    except InvalidInput as exc:  # the protocol changed since the check (another import, a new participant)
+        return _import_page(request, protocol, ImportForm(), errors=exc.errors)
+    finally:
+        held_imports.release(request.session)
+    return _imported(request, protocol, result)
+
+
+def _imported(request, protocol, result):
+    messages.success(request, f"{result.created} parcours créés, {result.updated} mis à jour.")
+    return redirect("pathways:dashboard", slug=protocol.slug)
+
+
+def _import_page(request, protocol, form, *, result=None, errors=(), held=None):
     return render(request, "pathways/import.html", {
         "title": f"Import de participants — {protocol.name}", "protocol": protocol, "form": form, "result": result,
-        "errors": errors[:500], "error_count": len(errors)})
+        "held": held, "errors": errors[:500], "error_count": len(errors)})
 
