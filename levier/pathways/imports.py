@@ -29,7 +29,7 @@ from levier.core.planner import INDEX_PROBES, planner_settings
 
 from .enums import POSITIVE_EXIT_KINDS, ExitCategory, ExitSource, PathwayStatus, PrescriberType, Sex
 from .models import Pathway, PathwayImport, PathwayLog, Person
-from .participants import in_territory_message, match_key
+from .participants import BORN_AFTER_ENTRY, born_before, in_territory_message, match_key
 from .qualifications import parse_level
 
 REQUIRED_COLUMNS = ("external_id", "last_name", "first_name", "sex", "birth_date", "commune_insee", "entry_date")
@@ -218,6 +218,8 @@ class RowParser:
                 e.line == line and e.column in ("exit_type", "exit_date") for e in errors[-len(header):]):
             missing = "exit_date" if "exit_type" in values else "exit_type"
             errors.append(row_error(line, missing, "Type et date de sortie vont ensemble."))
+        if "birth_date" in values and "entry_date" in values and not born_before(values["birth_date"], values["entry_date"]):
+            errors.append(row_error(line, "birth_date", BORN_AFTER_ENTRY))
         if "exit_date" in values and "entry_date" in values and values["exit_date"] < values["entry_date"]:
             errors.append(row_error(line, "exit_date", "Date de sortie avant la date d'entrée."))
         return Row(line, values)

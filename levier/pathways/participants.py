@@ -72,6 +72,14 @@ def find_duplicates(*, last_name: str, first_name: str, birth_date: date, commun
 
 
 PERSON_FIELDS = ("last_name", "first_name", "sex", "birth_date", "email", "phone", "address")
+BORN_AFTER_ENTRY = "Date de naissance postérieure à la date d'entrée."
+
+
+def born_before(birth_date: date, entry_date: date) -> bool:
+    """A participant enters a pathway after the day of their birth."""
+    return birth_date < entry_date
+
+
 REQUIRED = {"last_name": "Nom", "first_name": "Prénom", "sex": "Sexe", "birth_date": "Date de naissance",
             "commune": "Commune de résidence", "entry_date": "Date d'entrée"}
 
@@ -85,8 +93,8 @@ def validate_entry(protocol, data: dict, *, require_consent: bool) -> list[Field
     entry, commune = data.get("entry_date"), data.get("commune")
     if entry and entry > protocol.ends_on:
         errors.append(FieldError("entry_date", f"Date d'entrée après la fin du protocole ({format_date(protocol.ends_on)})."))
-    if entry and data.get("birth_date") and data["birth_date"] >= entry:
-        errors.append(FieldError("birth_date", "Date de naissance postérieure à la date d'entrée."))
+    if entry and data.get("birth_date") and not born_before(data["birth_date"], entry):
+        errors.append(FieldError("birth_date", BORN_AFTER_ENTRY))
     if entry and commune is not None:
         from levier.territories.services import composition
 

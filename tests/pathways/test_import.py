@@ -281,6 +281,14 @@ def test_an_exit_before_the_entry_is_refused_and_on_the_entry_day_accepted(tmp_p
     assert Pathway.objects.get().exit_date == date(2014, 3, 3)
 
 
+def test_a_birth_date_on_or_after_the_entry_date_is_refused(tmp_path, protocol):
+    refused = write(tmp_path, [row(1, birth_date="2014-03-03"), row(2, birth_date="05/06/2020")], name="refused.csv")
+    assert errors_of(protocol, refused) == [(2, "birth_date", "Date de naissance postérieure à la date d'entrée."),
+                                            (3, "birth_date", "Date de naissance postérieure à la date d'entrée.")]
+    assert nothing_written()
+    assert import_pathways(protocol=protocol, path=write(tmp_path, [row(birth_date="2014-03-02")])).created == 1
+
+
 @pytest.mark.parametrize(("kind", "validated", "category"), [
     ("cdi", "1", "employment"), ("cdd", "1", "employment"), ("interim", "1", "employment"),
     ("training", "1", "training"), ("business_creation", "1", "business_creation"),
