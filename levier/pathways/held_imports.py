@@ -2,7 +2,7 @@
 
 The file holds personal data: it is kept in a private folder (`settings.LEVIER_HELD_IMPORTS_DIR`, mode
 0600), known only through the user's session, bound to one protocol and to the file's SHA-256 as
-checked, and deleted once imported, when replaced by another check, or after `HOLD_HOURS`.
+checked, and deleted once imported, when replaced by another check, at logout, or after `HOLD_HOURS`.
 """
 
 import hashlib
@@ -72,6 +72,12 @@ def release(session) -> None:
     data = session.pop(SESSION_KEY, None)
     if data and data.get("token"):
         shutil.rmtree(_folder() / Path(data["token"]).name, ignore_errors=True)
+
+
+def release_on_logout(sender, request, user, **kwargs) -> None:
+    """`user_logged_out` receiver: a file checked but not imported does not outlive the session."""
+    if request is not None and hasattr(request, "session"):
+        release(request.session)
 
 
 def purge_expired(*, now: float | None = None) -> int:

@@ -240,3 +240,12 @@ def test_abandoned_held_files_are_purged_after_a_day(plie, tmp_path, settings):
     os.utime(tmp_path / "old", (time.time() - 25 * 3600,) * 2)
     assert held_imports.purge_expired() == 1
     assert [p.name for p in tmp_path.iterdir()] == ["recent"]
+
+
+def test_a_held_file_is_deleted_at_logout(client, plie):
+    url = reverse("pathways:import", args=[plie["protocol"].slug])
+    login(client, plie["coordinator"])
+    held = client.post(url, {"file": _csv("L1;Roux;Lou;F;1991-01-02;13001;2019-02-01;0"), "dry_run": "on"}).context["held"]
+    assert held.path.is_file()
+    client.post(reverse("accounts:logout"))
+    assert not held.path.parent.exists()
