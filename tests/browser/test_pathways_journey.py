@@ -123,3 +123,26 @@ def test_referent_enters_a_participant_and_the_coordinator_validates_the_exit(pl
         assert "Sortie positive validée" in text and "Sorti" in coordinator.text_content("#status")
         assert "Emploi durable" in text and "22/07/2024" in text
         a11y.check(coordinator)
+
+
+def test_the_coordinator_checks_a_file_then_imports_it_without_choosing_it_again(plie_team, live_server, browser, a11y,
+                                                                                tmp_path):
+    from levier.pathways.models import Pathway
+
+    base = live_server.url
+    upload = tmp_path / "participants-reprise.csv"
+    upload.write_bytes("external_id;last_name;first_name;sex;birth_date;commune_insee;entry_date;rsa\n"
+                       "R1;Marchal;Inès;F;12/03/1985;13001;2021-02-01;1\n"
+                       "R2;Benali;Karim;M;1990-07-14;13001;2021-03-01;\n".encode("cp1252"))
+    coordinator = signed_in(browser, base, plie_team["coordinator"], a11y)
+    coordinator.goto(f"{base}/plie/protocoles/plie-pays-aix-2018-2022/import/")
+    coordinator.locator("input[type=file]").set_input_files(upload)
+    coordinator.get_by_role("button", name="Envoyer").click()
+    assert "Fichier valide : 2 lignes, 2 parcours à créer, 0 à mettre à jour." in coordinator.inner_text("main")
+    a11y.check(coordinator)
+    assert not Pathway.objects.filter(external_id__in=["R1", "R2"]).exists()
+
+    coordinator.get_by_role("button", name="Importer « participants-reprise.csv »").click()
+    coordinator.wait_for_url(re.compile(r"/plie/protocoles/plie-pays-aix-2018-2022/$"))
+    assert "2 parcours créés, 0 mis à jour." in coordinator.inner_text("main")
+    assert Pathway.objects.get(external_id="R1").person.first_name == "Inès"
