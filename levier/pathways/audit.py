@@ -3,9 +3,10 @@ sensitive fields are masked in history for viewers who may not see them (CONFIDE
 
 from auditlog.registry import auditlog
 
-from .models import Contact, FseQuestionnaire, Pathway, Person, Protocol, ReferentChange, Step, Structure
+from .models import Contact, FseQuestionnaire, Objective, Pathway, Person, Protocol, ReferentChange, Step, Structure
 
 auditlog.register(Protocol)
+auditlog.register(Objective)
 auditlog.register(Structure)
 auditlog.register(Person, exclude_fields=["match_key"])
 auditlog.register(Pathway)

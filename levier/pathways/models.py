@@ -74,10 +74,11 @@ class Protocol(TimeStampedModel):
 
     @property
     def exit_parameters(self) -> ExitParameters:
+        """The exit rules' values; a CDDI in a SIAE is always a pathway step, other subtypes as the protocol says."""
         return ExitParameters(
             min_hours_per_month=self.min_hours_per_month, interim_short_months=self.interim_short_months,
             interim_short_hours=self.interim_short_hours, interim_long_months=self.interim_long_months,
-            interim_long_hours=self.interim_long_hours, step_subtypes=tuple(self.step_subtypes or ("cddi_siae",)))
+            interim_long_hours=self.interim_long_hours, step_subtypes=("cddi_siae", *(s for s in self.step_subtypes or () if s != "cddi_siae")))
 
 
 class Objective(models.Model):
@@ -91,6 +92,9 @@ class Objective(models.Model):
     class Meta:
         ordering = ["protocol", "position"]
         constraints = [models.UniqueConstraint(fields=["protocol", "key"], name="objective_once")]
+
+    def __str__(self):
+        return self.label
 
 
 class Structure(TimeStampedModel):

@@ -198,6 +198,7 @@ MATRIX = {
     "pathways:dashboard": Entry(ADMIN, kwargs=lambda w: {"slug": w["foreign_protocol"].slug}),
     "pathways:export": Entry(ADMIN, kwargs=lambda w: {"slug": w["foreign_protocol"].slug}),
     "pathways:import": Entry(ADMIN, kwargs=lambda w: {"slug": w["foreign_protocol"].slug}),
+    "pathways:parameters": Entry(ADMIN, kwargs=lambda w: {"slug": w["foreign_protocol"].slug}),
     "api-schema": Entry(EVERYONE),
     "api-docs": Entry(EVERYONE),
 }

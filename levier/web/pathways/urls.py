@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import fse, participants, views
+from . import fse, participants, protocol_settings, views
 
 app_name = "pathways"
 urlpatterns = [
@@ -19,4 +19,5 @@ urlpatterns = [
     path("protocoles/<slug:slug>/export.csv", views.export, name="export"),
     path("protocoles/<slug:slug>/fse/", fse.indicators, name="fse"),
     path("protocoles/<slug:slug>/import/", views.import_file, name="import"),
+    path("protocoles/<slug:slug>/parametres/", protocol_settings.protocol_parameters, name="parameters"),
 ]
