@@ -161,6 +161,8 @@ def test_the_coordinator_checks_then_imports_a_file(client, plie):
     assert (record.by, record.created, record.updated, record.file_name) == (plie["coordinator"], 2, 0, "participants.csv")
     file = html.unescape(client.get(reverse("pathways:participant", args=[zoe.pk])).content.decode())
     assert "Entrée reprise par import (fichier « participants.csv ») par Coline Coordinatrice" in file
+    listed = html.unescape(client.get(url).content.decode())  # the import page lists what was imported
+    assert "Imports précédents" in listed and "participants.csv" in listed and record.file_sha256[:12] in listed
 
 
 def test_a_file_with_errors_lists_them_and_imports_nothing(client, plie):

@@ -232,5 +232,6 @@ def _imported(request, protocol, result):
 def _import_page(request, protocol, form, *, result=None, errors=(), held=None):
     return render(request, "pathways/import.html", {
         "title": f"Import de participants — {protocol.name}", "protocol": protocol, "form": form, "result": result,
-        "held": held, "errors": errors[:500], "error_count": len(errors)})
+        "held": held, "errors": errors[:500], "error_count": len(errors),
+        "imports": protocol.imports.select_related("by").order_by("-at", "-id")[:20]})
 
