@@ -88,6 +88,12 @@ class ExitCategory(models.TextChoices):
     BUSINESS_CREATION = "business_creation", "Création d'activité"
 
 
+# The category of a positive exit of each kind ("training": a qualifying training of more than 6 months).
+CATEGORY_OF_KIND = {"cdi": ExitCategory.EMPLOYMENT.value, "cdd": ExitCategory.EMPLOYMENT.value,
+                    "interim": ExitCategory.EMPLOYMENT.value, "training": ExitCategory.TRAINING.value,
+                    "business_creation": ExitCategory.BUSINESS_CREATION.value}
+
+
 class StepKind(models.TextChoices):
     DIAGNOSTIC = "diagnostic", "Diagnostic"
     MOBILITY_DIAGNOSIS = "mobility_diagnosis", "Diagnostic mobilité (WIMOOV)"

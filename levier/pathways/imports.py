@@ -27,7 +27,7 @@ from levier.core.errors import FieldError, InvalidInput
 from levier.core.formats import format_date
 from levier.core.planner import INDEX_PROBES, planner_settings
 
-from .enums import POSITIVE_EXIT_KINDS, ExitCategory, ExitSource, PathwayStatus, PrescriberType, Sex
+from .enums import CATEGORY_OF_KIND, POSITIVE_EXIT_KINDS, ExitSource, PathwayStatus, PrescriberType, Sex
 from .models import Pathway, PathwayImport, PathwayLog, Person
 from .participants import BORN_AFTER_ENTRY, born_before, in_territory_message, match_key
 from .qualifications import parse_level
@@ -38,9 +38,6 @@ OPTIONAL_COLUMNS = ("qpv", "prescriber_type", "rsa", "long_term_unemployed", "rq
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 PRESCRIBER_ALIASES = {"france_travail": "pole_emploi", "francetravail": "pole_emploi", "pe": "pole_emploi"}
 EXIT_TYPES = ("cdi", "cdd", "interim", "training", "business_creation", "dropout", "moved", "death", "retirement", "other")
-CATEGORY_OF_KIND = {"cdi": ExitCategory.EMPLOYMENT.value, "cdd": ExitCategory.EMPLOYMENT.value,
-                    "interim": ExitCategory.EMPLOYMENT.value, "training": ExitCategory.TRAINING.value,
-                    "business_creation": ExitCategory.BUSINESS_CREATION.value}
 ACTIVE, EXITED, FROM_IMPORT = PathwayStatus.ACTIVE.value, PathwayStatus.EXITED.value, ExitSource.IMPORT.value
 ELIGIBILITY_REASON = "Décision prise avant l'import."
 CHUNK = 2000

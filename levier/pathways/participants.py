@@ -17,7 +17,7 @@ from levier.territories.rules import normalize_name
 
 from . import access
 from .enums import (
-    EXIT_STEP_KINDS, OTHER_EXIT_KINDS, PATHWAY_TRANSITIONS, ContactKind, ContractKind, ContractSubtype, EligibilityCriterion,
+    CATEGORY_OF_KIND, EXIT_STEP_KINDS, OTHER_EXIT_KINDS, PATHWAY_TRANSITIONS, ContactKind, ContractKind, ContractSubtype, EligibilityCriterion,
     ExitCategory, ExitSource, IaeKind, PathwayStatus, PrescriberType, Sex, StepKind,
 )
 from .models import Contact, Pathway, PathwayLog, Person, ReferentChange, Step
@@ -409,6 +409,30 @@ def record_other_exit(*, pathway: Pathway, by, kind: str, on: date, reason: str 
         _transition(pathway, PathwayStatus.EXITED, by=by, action="Sortie sans emploi", reason=reason)
         pathway.exit_kind, pathway.exit_source, pathway.exit_date = kind, ExitSource.OTHER, on
         pathway.exit_category, pathway.exit_validated_on, pathway.exit_reason = "", None, reason.strip()
+        pathway.save()
+    return pathway
+
+
+def imported_exit_to_confirm(pathway: Pathway) -> bool:
+    """An exit the previous tool recorded as a job, training or business creation, imported unvalidated."""
+    return (pathway.status == PathwayStatus.EXITED and pathway.exit_source == ExitSource.IMPORT
+            and pathway.exit_kind in CATEGORY_OF_KIND and not pathway.exit_category and pathway.exit_date is not None)
+
+
+def confirm_imported_exit(*, pathway: Pathway, by, reason: str = "") -> Pathway:
+    """The coordinator confirms an imported exit as the previous tool decided it (as `exit_validated` 1 would
+    on a re-import): it counts in its category, validated on its exit date."""
+    _refuse_unless(access.is_coordinator(by, pathway.protocol), "Seul le coordinateur confirme une sortie reprise.")
+    with transaction.atomic(), acting_as(by):
+        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        if not imported_exit_to_confirm(pathway):
+            raise InvalidInput.single("", "Seule une sortie reprise par import, en emploi, en formation ou en création "
+                                          "d'activité et non validée, se confirme ainsi.")
+        _transition(pathway, PathwayStatus.EXITED, by=by, action="Sortie reprise confirmée par le coordinateur",
+                    reason=reason.strip())
+        pathway.exit_category, pathway.exit_validated_on = CATEGORY_OF_KIND[pathway.exit_kind], pathway.exit_date
+        pathway.exit_reason = "Sortie reprise de l'outil précédent, confirmée par le coordinateur." + (
+            f" {reason.strip()}" if reason.strip() else "")
         pathway.save()
     return pathway
 

@@ -717,3 +717,39 @@ def test_the_same_wrong_cell_on_many_lines_is_reported_on_each(tmp_path, protoco
 
     assert [(e.line, e.column) for e in raised.value.errors] == [(2, "birth_date"), (4, "birth_date")]
     assert Pathway.objects.count() == 0
+
+
+def test_the_coordinator_confirms_an_imported_exit_left_unvalidated(tmp_path, protocol):
+    from levier.accounts.enums import Role
+    from levier.pathways import participants as service
+    from levier.pathways.models import PathwayLog
+    from levier.pathways.report import protocol_report
+    from tests.factories import UnitFactory, user_with_role
+
+    unit = UnitFactory(name="Animation du PLIE")
+    protocol.unit = unit
+    protocol.save()
+    coordinator = user_with_role(Role.PLIE_COORDINATOR, unit)
+    referent = user_with_role(Role.REFERENT, UnitFactory(name="Lot 1"))
+    import_pathways(protocol=protocol, path=write(tmp_path, [
+        row(1, exit_type="cdd", exit_date="2015-06-30"), row(2, exit_type="dropout", exit_date="2015-06-30"),
+        row(3, exit_type="training", exit_date="2015-04-01", exit_validated="1")]))
+    cdd, dropout, training = (Pathway.objects.get(external_id=f"A{n}") for n in (1, 2, 3))
+    assert [service.imported_exit_to_confirm(p) for p in (cdd, dropout, training)] == [True, False, False]
+    before = protocol_report(protocol, as_of=date(2018, 6, 30))["positive_exits"]
+
+    with pytest.raises(InvalidInput):
+        service.confirm_imported_exit(pathway=cdd, by=referent)
+    for other in (dropout, training):  # not a positive kind, or already validated
+        with pytest.raises(InvalidInput):
+            service.confirm_imported_exit(pathway=other, by=coordinator)
+
+    confirmed = service.confirm_imported_exit(pathway=cdd, by=coordinator, reason="Contrat vérifié.")
+    assert (confirmed.exit_category, confirmed.exit_validated_on) == ("employment", date(2015, 6, 30))
+    assert "confirmée par le coordinateur. Contrat vérifié." in confirmed.exit_reason
+    log = PathwayLog.objects.filter(pathway=cdd).latest("id")
+    assert (log.action, log.by) == ("Sortie reprise confirmée par le coordinateur", coordinator)
+    after = protocol_report(protocol, as_of=date(2018, 6, 30))["positive_exits"]
+    assert (after["cdd"], after["employment"]) == (before["cdd"] + 1, before["employment"] + 1)
+    with pytest.raises(InvalidInput):  # once
+        service.confirm_imported_exit(pathway=confirmed, by=coordinator)

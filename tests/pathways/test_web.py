@@ -251,3 +251,21 @@ def test_a_held_file_is_deleted_at_logout(client, plie):
     assert held.path.is_file()
     client.post(reverse("accounts:logout"))
     assert not held.path.parent.exists()
+
+
+def test_the_coordinator_confirms_an_imported_exit_from_the_participants_file(client, plie):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("pathways:import", args=[plie["protocol"].slug])
+    login(client, plie["coordinator"])
+    header = "external_id;last_name;first_name;sex;birth_date;commune_insee;entry_date;exit_type;exit_date"
+    client.post(url, {"file": SimpleUploadedFile("sorties.csv", f"{header}\nX1;Roux;Lou;F;1991-01-02;13001;2019-02-01;cdi;"
+                                                                 "2019-09-30".encode(), "text/csv")})
+    pathway = Pathway.objects.get(protocol=plie["protocol"], external_id="X1")
+    page = html.unescape(client.get(reverse("pathways:participant", args=[pathway.pk])).content.decode())
+    assert "Confirmer la sortie reprise (CDI le 30/09/2019)" in page
+    done = client.post(reverse("pathways:participant_action", args=[pathway.pk, "confirmer-sortie-reprise"]), follow=True)
+    assert "Sortie reprise confirmée : elle compte dans sa catégorie." in html.unescape(done.content.decode())
+    pathway.refresh_from_db()
+    assert (pathway.exit_category, pathway.exit_validated_on) == ("employment", date(2019, 9, 30))
+    assert "Confirmer la sortie reprise" not in html.unescape(done.content.decode())

@@ -190,6 +190,7 @@ def participant_detail(request, pk: int):
         "title": f"Participant — {pathway.person if names else pathway.pseudonym}", "pathway": pathway,
         "names": names, "sensitive": sensitive, "may_change": access.may_change(request.user, pathway),
         "is_coordinator": coordinator, "timeline": timeline(pathway, names=names), "steps": steps,
+        "imported_exit_to_confirm": service.imported_exit_to_confirm(pathway),
         "classified": classified, "proposal": service.proposed_exit(pathway, today, steps) if classified else None,
         "today": today, "logs": pathway.logs.select_related("by"),
         "criteria": EligibilityCriterion.choices, "categories": ExitCategory.choices,
@@ -348,6 +349,8 @@ ACTIONS = {
     "autre-sortie": lambda p, u, d, today: service.record_other_exit(
         pathway=p, by=u, kind=d.get("kind", ""), on=_date(d.get("on"), "on"), reason=d.get("reason", "")),
     "annuler-sortie": lambda p, u, d, today: service.cancel_exit(pathway=p, by=u, reason=d.get("reason", "")),
+    "confirmer-sortie-reprise": lambda p, u, d, today: service.confirm_imported_exit(pathway=p, by=u,
+                                                                                     reason=d.get("reason", "")),
     "transfert": lambda p, u, d, today: service.transfer(
         pathway=p, by=u, to_referent=_user(d.get("referent"), "to_referent"),
         to_structure=Structure.objects.filter(pk=d.get("structure") or 0, protocol=p.protocol).first(),
@@ -356,7 +359,8 @@ ACTIONS = {
 DONE = {"eligibilite": "Décision d'éligibilité enregistrée.", "inscription": "Inscription enregistrée.",
         "derogation": "Dérogation enregistrée.", "valider-sortie": "Sortie positive validée.",
         "sortie-comite": "Sortie décidée en comité enregistrée.", "autre-sortie": "Sortie enregistrée.",
-        "annuler-sortie": "Sortie annulée.", "transfert": "Participant transféré."}
+        "annuler-sortie": "Sortie annulée.", "transfert": "Participant transféré.",
+        "confirmer-sortie-reprise": "Sortie reprise confirmée : elle compte dans sa catégorie."}
 
 
 @login_required
