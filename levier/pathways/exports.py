@@ -55,3 +55,28 @@ def export_csv(*, protocol, user, names: bool) -> Iterator[str]:
     yield _line(COLUMNS)
     for row in export_rows(protocol, names=names):
         yield _line(row)
+
+
+def import_template(protocol) -> str:
+    """A CSV to fill in for the import: its columns and two example lines (a participant in a pathway and one
+    who left for a validated CDI), with a commune of the protocol's territory at its start."""
+    from levier.territories.models import Territory
+    from levier.territories.services import composition
+
+    from .qualifications import OLD
+
+    start = protocol.starts_on
+    commune = Territory.objects.filter(id__in=composition(protocol.territory, start).commune_ids).order_by("code").first()
+    code = commune.code if commune else ""
+    level, other_level = ("IV", "Vbis") if protocol.nomenclature == OLD else ("4", "3")
+    examples = [
+        {"external_id": "EX-0001", "last_name": "Exemple", "first_name": "Camille", "sex": "F", "birth_date": "12/03/1985",
+         "commune_insee": code, "entry_date": start.strftime("%d/%m/%Y"), "qpv": "0", "prescriber_type": "france_travail",
+         "rsa": "1", "long_term_unemployed": "1", "rqth": "", "qualification_level": level},
+        {"external_id": "EX-0002", "last_name": "Modèle", "first_name": "Sacha", "sex": "X", "birth_date": "1990-07-14",
+         "commune_insee": code, "entry_date": start.isoformat(), "qpv": "1", "prescriber_type": "ccas", "rsa": "0",
+         "long_term_unemployed": "", "rqth": "0", "qualification_level": other_level,
+         "exit_date": min(start.replace(year=start.year + 1), protocol.ends_on).isoformat(), "exit_type": "cdi",
+         "exit_validated": "1"},
+    ]
+    return "\ufeff" + _line(COLUMNS) + "".join(_line([example.get(c, "") for c in COLUMNS]) for example in examples)

@@ -753,3 +753,17 @@ def test_the_coordinator_confirms_an_imported_exit_left_unvalidated(tmp_path, pr
     assert (after["cdd"], after["employment"]) == (before["cdd"] + 1, before["employment"] + 1)
     with pytest.raises(InvalidInput):  # once
         service.confirm_imported_exit(pathway=confirmed, by=coordinator)
+
+
+@pytest.mark.parametrize("slug", [OLD, NEW])
+def test_the_import_template_of_each_protocol_is_a_valid_file(tmp_path, pathways_reference, slug):
+    from levier.pathways.exports import import_template
+
+    protocol = Protocol.objects.get(slug=slug)
+    path = tmp_path / "modele.csv"
+    path.write_text(import_template(protocol), encoding="utf-8")
+    assert path.read_text(encoding="utf-8-sig").splitlines()[0] == ";".join(COLUMNS)
+    result = import_pathways(protocol=protocol, path=path)
+    assert (result.rows, result.created) == (2, 2)
+    left = Pathway.objects.get(protocol=protocol, external_id="EX-0002")
+    assert (left.exit_kind, left.exit_category, left.person.sex) == ("cdi", "employment", "X")

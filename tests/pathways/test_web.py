@@ -269,3 +269,18 @@ def test_the_coordinator_confirms_an_imported_exit_from_the_participants_file(cl
     pathway.refresh_from_db()
     assert (pathway.exit_category, pathway.exit_validated_on) == ("employment", date(2019, 9, 30))
     assert "Confirmer la sortie reprise" not in html.unescape(done.content.decode())
+
+
+def test_the_import_template_imports_as_it_is(client, plie, tmp_path):
+    from levier.pathways.imports import import_pathways
+
+    login(client, plie["coordinator"])
+    response = client.get(reverse("pathways:import", args=[plie["protocol"].slug]), {"modele": "1"})
+    assert response["Content-Disposition"] == 'attachment; filename="modele-import-plie-pays-aix-2018-2022.csv"'
+    template = tmp_path / "modele.csv"
+    template.write_bytes(response.content)
+    result = import_pathways(protocol=plie["protocol"], path=template, dry_run=True)  # a valid file as given
+    assert (result.rows, result.created) == (2, 2)
+    client.logout()
+    login(client, plie["referents"][0])
+    assert client.get(reverse("pathways:import", args=[plie["protocol"].slug]), {"modele": "1"}).status_code == 403

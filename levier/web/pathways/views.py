@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from levier.core.errors import InvalidInput
 from levier.pathways import access, held_imports
 from levier.pathways.caseload import caseload, caseload_counts
 from levier.pathways.enums import PathwayStatus
-from levier.pathways.exports import export_csv
+from levier.pathways.exports import export_csv, import_template
 from levier.pathways.imports import import_pathways
 from levier.pathways.models import Pathway, Protocol
 from levier.pathways.report import protocol_report
@@ -188,6 +188,10 @@ def import_file(request, slug: str):
         raise PermissionDenied
     if request.method == "POST" and "held" in request.POST:
         return _import_held(request, protocol)
+    if request.GET.get("modele") == "1":
+        response = HttpResponse(import_template(protocol), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="modele-import-{protocol.slug}.csv"'
+        return response
     form = ImportForm(request.POST or None, request.FILES or None)
     result, errors, held = None, [], None
     if request.method == "POST" and form.is_valid():
