@@ -111,6 +111,13 @@ class PathwayQuerySet(models.QuerySet):
 
         return self.filter(status=PathwayStatus.ACTIVE)
 
+    def imported_exits_to_confirm(self):
+        """Exits imported unvalidated that the coordinator may confirm (participants.imported_exit_to_confirm)."""
+        from .enums import CATEGORY_OF_KIND, ExitSource, PathwayStatus
+
+        return self.filter(status=PathwayStatus.EXITED, exit_source=ExitSource.IMPORT, exit_kind__in=list(CATEGORY_OF_KIND),
+                           exit_category="", exit_date__isnull=False)
+
     def open_during(self, start, end):
         """Pathways open on at least one day of [start, end] (refused candidates never opened one)."""
         from .enums import PathwayStatus

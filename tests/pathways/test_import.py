@@ -736,6 +736,7 @@ def test_the_coordinator_confirms_an_imported_exit_left_unvalidated(tmp_path, pr
         row(3, exit_type="training", exit_date="2015-04-01", exit_validated="1")]))
     cdd, dropout, training = (Pathway.objects.get(external_id=f"A{n}") for n in (1, 2, 3))
     assert [service.imported_exit_to_confirm(p) for p in (cdd, dropout, training)] == [True, False, False]
+    assert list(Pathway.objects.imported_exits_to_confirm()) == [cdd]  # the list's filter says the same
     before = protocol_report(protocol, as_of=date(2018, 6, 30))["positive_exits"]
 
     with pytest.raises(InvalidInput):

@@ -284,3 +284,17 @@ def test_the_import_template_imports_as_it_is(client, plie, tmp_path):
     client.logout()
     login(client, plie["referents"][0])
     assert client.get(reverse("pathways:import", args=[plie["protocol"].slug]), {"modele": "1"}).status_code == 403
+
+
+def test_the_participants_list_finds_the_imported_exits_to_confirm(client, plie):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(client, plie["coordinator"])
+    header = "external_id;last_name;first_name;sex;birth_date;commune_insee;entry_date;exit_type;exit_date;exit_validated"
+    rows = ["C1;Roux;Lou;F;1991-01-02;13001;2019-02-01;cdi;2019-09-30;", "C2;Blanc;Ana;F;1992-01-02;13001;2019-02-01;cdi;2019-09-30;1",
+            "C3;Noir;Léa;F;1993-01-02;13001;2019-02-01;dropout;2019-09-30;"]
+    client.post(reverse("pathways:import", args=[plie["protocol"].slug]),
+                {"file": SimpleUploadedFile("s.csv", "\n".join([header, *rows]).encode(), "text/csv")})
+    listing = html.unescape(client.get(reverse("pathways:participants"), {"etat": "sortie-reprise-a-confirmer"}).content.decode())
+    assert "ROUX Lou" in listing and "BLANC" not in listing and "NOIR" not in listing and "LAMBERT" not in listing
+    assert '<option value="sortie-reprise-a-confirmer" selected>Sortie reprise à confirmer</option>' in listing

@@ -31,6 +31,7 @@ from levier.web.forms_base import DsfrFormMixin
 from levier.web.pagination import pages_of
 
 PLIE_ROLES = {Role.PLIE_COORDINATOR, Role.REFERENT, Role.FSE_CONTROLLER, Role.AUDITOR, Role.STEERING}
+TO_CONFIRM = "sortie-reprise-a-confirmer"  # the participants list's filter of imported exits left unvalidated
 RECORD_ROLES = {Role.PLIE_COORDINATOR, Role.REFERENT, Role.FSE_CONTROLLER, Role.AUDITOR}
 
 
@@ -96,6 +97,8 @@ def participant_list(request):
         pathways = pathways.filter(protocol__slug=protocol)
     if status in PathwayStatus.values:
         pathways = pathways.filter(status=status)
+    elif status == TO_CONFIRM:
+        pathways = pathways.imported_exits_to_confirm()
     if text and not _pseudonyms_only(request.user):
         for word in text.split():
             pathways = pathways.filter(Q(person__last_name__icontains=word) | Q(person__first_name__icontains=word)
@@ -105,7 +108,7 @@ def participant_list(request):
     return render(request, "pathways/participants.html", {
         "title": "Participants du PLIE", "page": page, "pages": pages_of(page, _query(request)), "rows": rows,
         "protocols": Protocol.objects.visible_to(request.user).order_by("-starts_on"), "protocol": protocol,
-        "status": status, "statuses": PathwayStatus.choices, "q": text,
+        "status": status, "statuses": [*PathwayStatus.choices, (TO_CONFIRM, "Sortie reprise à confirmer")], "q": text,
         "can_create": Protocol.objects.visible_to(request.user).exists() and not scope_of(request.user).is_read_only
         and scope_of(request.user).has(Role.PLIE_COORDINATOR, Role.REFERENT),
     })
