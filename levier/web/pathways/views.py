@@ -189,6 +189,7 @@ def import_file(request, slug: str):
     protocol = get_object_or_404(Protocol.objects.visible_to(request.user), slug=slug)
     if not access.is_coordinator(request.user, protocol):
         raise PermissionDenied
+    held_imports.purge_expired()  # files checked and abandoned more than a day ago
     if request.method == "POST" and "held" in request.POST:
         return _import_held(request, protocol)
     if request.GET.get("modele") == "1":
