@@ -4,6 +4,7 @@ months later (time moved) the rules propose it as positive and the coordinator v
 
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -146,3 +147,21 @@ def test_the_coordinator_checks_a_file_then_imports_it_without_choosing_it_again
     coordinator.wait_for_url(re.compile(r"/plie/protocoles/plie-pays-aix-2018-2022/$"))
     assert "2 parcours créés, 0 mis à jour." in coordinator.inner_text("main")
     assert Pathway.objects.get(external_id="R1").person.first_name == "Inès"
+
+
+def test_the_coordinator_sets_the_protocols_parameters(plie_team, live_server, browser, a11y):
+    from levier.pathways.models import Protocol
+
+    base = live_server.url
+    coordinator = signed_in(browser, base, plie_team["coordinator"], a11y)
+    coordinator.goto(f"{base}/plie/protocoles/plie-pays-aix-2018-2022/")
+    coordinator.get_by_role("link", name="Paramètres du protocole").click()
+    a11y.check(coordinator)
+    coordinator.get_by_label("Sorties en formation comptées").fill("9,5")
+    coordinator.locator("label", has_text="Contrat aidé").click()  # the design system draws the box on the label
+    coordinator.get_by_role("button", name="Enregistrer").click()
+    assert "Paramètres enregistrés" in coordinator.inner_text("main")
+    assert "8 % → 9,5 %" in coordinator.inner_text("main")
+    a11y.check(coordinator)
+    protocol = Protocol.objects.get(slug="plie-pays-aix-2018-2022")
+    assert (protocol.training_cap, protocol.step_subtypes) == (Decimal("0.095"), ["contrat_aide"])
