@@ -298,3 +298,8 @@ def test_the_participants_list_finds_the_imported_exits_to_confirm(client, plie)
     listing = html.unescape(client.get(reverse("pathways:participants"), {"etat": "sortie-reprise-a-confirmer"}).content.decode())
     assert "ROUX Lou" in listing and "BLANC" not in listing and "NOIR" not in listing and "LAMBERT" not in listing
     assert '<option value="sortie-reprise-a-confirmer" selected>Sortie reprise à confirmer</option>' in listing
+    caseload = html.unescape(client.get(reverse("pathways:caseload")).content.decode())
+    assert "1 sortie reprise par import, non validée par l'outil précédent" in caseload
+    client.logout()
+    login(client, plie["referents"][0])
+    assert "reprise par import" not in html.unescape(client.get(reverse("pathways:caseload")).content.decode())

@@ -150,6 +150,10 @@ def caseload_view(request):
         "total": len(rows), "only_alerts": only_alerts, "alert_count": sum(1 for r in rows if r.alerts),
         "today": as_of, "counts": caseload_counts(coordinated) if is_coordinator else None,
         "is_coordinator": is_coordinator, "protocols": protocols, "protocol": chosen,
+        "to_confirm": Pathway.objects.visible_to(request.user).filter(
+            protocol__unit_id__in=scope.units(Role.PLIE_COORDINATOR)).imported_exits_to_confirm().count()
+        if scope.has(Role.PLIE_COORDINATOR) else 0,
+        "to_confirm_filter": TO_CONFIRM,
     })
 
 
