@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import fse, participants, protocol_settings, views
+from . import fse, import_page, participants, protocol_settings, views
 
 app_name = "pathways"
 urlpatterns = [
@@ -18,6 +18,6 @@ urlpatterns = [
     path("protocoles/<slug:slug>/", views.dashboard, name="dashboard"),
     path("protocoles/<slug:slug>/export.csv", views.export, name="export"),
     path("protocoles/<slug:slug>/fse/", fse.indicators, name="fse"),
-    path("protocoles/<slug:slug>/import/", views.import_file, name="import"),
+    path("protocoles/<slug:slug>/import/", import_page.import_file, name="import"),
     path("protocoles/<slug:slug>/parametres/", protocol_settings.protocol_parameters, name="parameters"),
 ]

@@ -1,33 +1,28 @@
-"""PLIE pages: protocols and their dashboard, participants list, caseload with alerts, import, export."""
+"""PLIE pages: protocols and their dashboard, participants list, caseload with alerts, export (the import
+page is in import_page.py)."""
 
-import tempfile
 from datetime import date
-from pathlib import Path
 
-from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from levier.accounts.enums import Role
 from levier.accounts.permissions import scope_of
 from levier.core.errors import InvalidInput
-from levier.pathways import access, held_imports
+from levier.pathways import access
 from levier.pathways.caseload import caseload, caseload_counts
 from levier.pathways.enums import PathwayStatus
-from levier.pathways.exports import export_csv, import_template
-from levier.pathways.imports import import_pathways
+from levier.pathways.exports import export_csv
 from levier.pathways.models import Pathway, Protocol
 from levier.pathways.report import protocol_report
 from levier.pathways.report_document import build_report
 from levier.reporting.render import file_response, render_html, render_pdf, render_xlsx
-from levier.web.forms_base import DsfrFormMixin
 from levier.web.pagination import pages_of
 
 PLIE_ROLES = {Role.PLIE_COORDINATOR, Role.REFERENT, Role.FSE_CONTROLLER, Role.AUDITOR, Role.STEERING}
@@ -180,70 +175,4 @@ def export(request, slug: str):
 def _chain(first, rest):
     yield "\ufeff" + first
     yield from rest
-
-
-class ImportForm(DsfrFormMixin, forms.Form):
-    file = forms.FileField(label="Fichier CSV", help_text="Séparateur , ou ; — UTF-8 ou Windows-1252 — une ligne par participant.")
-    dry_run = forms.BooleanField(label="Vérifier seulement (rien n'est enregistré)", required=False, initial=True)
-
-
-@login_required
-def import_file(request, slug: str):
-    """Check a file (dry run), then import it — the checked file is held, not uploaded twice — or import at once."""
-    protocol = get_object_or_404(Protocol.objects.visible_to(request.user), slug=slug)
-    if not access.is_coordinator(request.user, protocol):
-        raise PermissionDenied
-    held_imports.purge_expired()  # files checked and abandoned more than a day ago
-    if request.method == "POST" and "held" in request.POST:
-        return _import_held(request, protocol)
-    if request.GET.get("modele") == "1":
-        response = HttpResponse(import_template(protocol), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="modele-import-{protocol.slug}.csv"'
-        return response
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result, errors, held = None, [], None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / (Path(upload.name).name or "fichier.csv")
-            with path.open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            try:
-                result = import_pathways(protocol=protocol, path=path, by=request.user,
-                                         dry_run=form.cleaned_data["dry_run"])
-            except InvalidInput as exc:
-                errors = exc.errors
-            if result and result.dry_run:
-                held = held_imports.hold(request.session, protocol_slug=protocol.slug, source=path)
-        if result and not result.dry_run:
-            return _imported(request, protocol, result)
-    return _import_page(request, protocol, form, result=result, errors=errors, held=held)
-
-
-def _import_held(request, protocol):
-    held = held_imports.held_file(request.session, protocol_slug=protocol.slug, token=request.POST.get("held", ""))
-    if held is None:
-        messages.error(request, "Le fichier vérifié n'est plus disponible (modifié, déjà importé ou trop ancien) : "
-                                "choisissez-le de nouveau.")
-        return redirect("pathways:import", slug=protocol.slug)
-    try:
-        result = import_pathways(protocol=protocol, path=held.path, by=request.user)
-    except InvalidInput as exc:  # the protocol changed since the check (another import, a new participant)
-        return _import_page(request, protocol, ImportForm(), errors=exc.errors)
-    finally:
-        held_imports.release(request.session)
-    return _imported(request, protocol, result)
-
-
-def _imported(request, protocol, result):
-    messages.success(request, f"{result.created} parcours créés, {result.updated} mis à jour.")
-    return redirect("pathways:dashboard", slug=protocol.slug)
-
-
-def _import_page(request, protocol, form, *, result=None, errors=(), held=None):
-    return render(request, "pathways/import.html", {
-        "title": f"Import de participants — {protocol.name}", "protocol": protocol, "form": form, "result": result,
-        "held": held, "errors": errors[:500], "error_count": len(errors),
-        "imports": protocol.imports.select_related("by").order_by("-at", "-id")[:20]})
 
