@@ -161,6 +161,7 @@ def test_the_coordinator_checks_then_imports_a_file(client, plie):
     assert (record.by, record.created, record.updated, record.file_name) == (plie["coordinator"], 2, 0, "participants.csv")
     file = html.unescape(client.get(reverse("pathways:participant", args=[zoe.pk])).content.decode())
     assert "Entrée reprise par import (fichier « participants.csv ») par Coline Coordinatrice" in file
+    assert "à renseigner avant la première étape" in file  # an active pathway still needs the registration
     listed = html.unescape(client.get(url).content.decode())  # the import page lists what was imported
     assert "Imports précédents" in listed and "participants.csv" in listed and record.file_sha256[:12] in listed
 
@@ -264,6 +265,7 @@ def test_the_coordinator_confirms_an_imported_exit_from_the_participants_file(cl
     pathway = Pathway.objects.get(protocol=plie["protocol"], external_id="X1")
     page = html.unescape(client.get(reverse("pathways:participant", args=[pathway.pk])).content.decode())
     assert "Confirmer la sortie reprise (CDI le 30/09/2019)" in page
+    assert "non renseignée" in page and "à renseigner avant la première étape" not in page  # gone: no step to come
     done = client.post(reverse("pathways:participant_action", args=[pathway.pk, "confirmer-sortie-reprise"]), follow=True)
     assert "Sortie reprise confirmée : elle compte dans sa catégorie." in html.unescape(done.content.decode())
     pathway.refresh_from_db()
