@@ -2,7 +2,8 @@
 
 The file holds personal data: it is kept in a private folder (`settings.LEVIER_HELD_IMPORTS_DIR`, mode
 0600), known only through the user's session, bound to one protocol and to the file's SHA-256 as
-checked, and deleted once imported, when replaced by another check, at logout, or after `HOLD_HOURS`.
+checked, and deleted once imported, when replaced by another check, at logout, or after `HOLD_HOURS`
+(`purge_expired`, run whenever the import page opens).
 """
 
 import hashlib
@@ -45,7 +46,6 @@ def _sha256(path: Path) -> str:
 def hold(session, *, protocol_slug: str, source: Path) -> HeldFile:
     """Keep a checked file (moved from `source`) for this session and protocol; replaces any held before."""
     release(session)
-    purge_expired()
     token = secrets.token_urlsafe(24)
     held = HeldFile(token=token, protocol=protocol_slug, name=source.name, sha256=_sha256(source))
     held.path.parent.mkdir(parents=True, mode=0o700)

@@ -96,6 +96,11 @@ class Objective(models.Model):
     def __str__(self):
         return self.label
 
+    @staticmethod
+    def is_rate_key(key: str) -> bool:
+        """A rate objective (`success_rate`…: a share, in `rate`) rather than a count (in `target`)."""
+        return key.endswith("_rate")
+
 
 class Structure(TimeStampedModel):
     """A lot holder of the accompaniment contract (seed 002: one lot per bassin de vie), employing referents."""

@@ -414,25 +414,26 @@ def record_other_exit(*, pathway: Pathway, by, kind: str, on: date, reason: str 
 
 
 def imported_exit_to_confirm(pathway: Pathway) -> bool:
-    """An exit the previous tool recorded as a job, training or business creation, imported unvalidated."""
-    return (pathway.status == PathwayStatus.EXITED and pathway.exit_source == ExitSource.IMPORT
-            and pathway.exit_kind in CATEGORY_OF_KIND and not pathway.exit_category and pathway.exit_date is not None)
+    """An exit the previous tool recorded as a job, training or business creation, imported unvalidated
+    (one definition: `PathwayQuerySet.imported_exits_to_confirm`)."""
+    return Pathway.objects.filter(pk=pathway.pk).imported_exits_to_confirm().exists()
 
 
 def confirm_imported_exit(*, pathway: Pathway, by, reason: str = "") -> Pathway:
     """The coordinator confirms an imported exit as the previous tool decided it (as `exit_validated` 1 would
     on a re-import): it counts in its category, validated on its exit date."""
     _refuse_unless(access.is_coordinator(by, pathway.protocol), "Seul le coordinateur confirme une sortie reprise.")
+    reason = reason.strip()
     with transaction.atomic(), acting_as(by):
-        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
-        if not imported_exit_to_confirm(pathway):
+        pathway = Pathway.objects.select_for_update().imported_exits_to_confirm().filter(pk=pathway.pk).first()
+        if pathway is None:
             raise InvalidInput.single("", "Seule une sortie reprise par import, en emploi, en formation ou en création "
                                           "d'activité et non validée, se confirme ainsi.")
         _transition(pathway, PathwayStatus.EXITED, by=by, action="Sortie reprise confirmée par le coordinateur",
-                    reason=reason.strip())
+                    reason=reason)
         pathway.exit_category, pathway.exit_validated_on = CATEGORY_OF_KIND[pathway.exit_kind], pathway.exit_date
-        pathway.exit_reason = "Sortie reprise de l'outil précédent, confirmée par le coordinateur." + (
-            f" {reason.strip()}" if reason.strip() else "")
+        pathway.exit_reason = " ".join(filter(None, ["Sortie reprise de l'outil précédent, confirmée par le coordinateur.",
+                                                     reason]))
         pathway.save()
     return pathway
 

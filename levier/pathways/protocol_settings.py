@@ -14,6 +14,8 @@ from django.db import transaction
 from levier.core.errors import FieldError, InvalidInput
 from levier.core.formats import format_number
 
+from .models import Objective
+
 # An IAE contract (CDDI in a SIAE) is always a pathway step (seed 002); these two count as common
 # contracts unless the protocol says otherwise.
 OPTIONAL_STEP_SUBTYPES = {"contrat_aide": "Contrat aidé", "alternance": "Alternance (apprentissage, professionnalisation)"}
@@ -35,10 +37,12 @@ class Parameters:
     targets: dict  # objective key → int (counts) or Decimal share (rates)
 
     @classmethod
-    def of(cls, protocol) -> "Parameters":
+    def of(cls, protocol, objectives=None) -> "Parameters":
+        """The protocol's parameters (`objectives`: its objectives when already read)."""
+        objectives = protocol.objectives.all() if objectives is None else objectives
         return cls(**{name: getattr(protocol, name) for name in EXIT_FIELDS if name != "step_subtypes"},
                    step_subtypes=tuple(s for s in protocol.step_subtypes or () if s in OPTIONAL_STEP_SUBTYPES),
-                   targets={o.key: (o.rate if o.key.endswith("_rate") else o.target) for o in protocol.objectives.all()})
+                   targets={o.key: (o.rate if Objective.is_rate_key(o.key) else o.target) for o in objectives})
 
 
 def check_parameters(p: Parameters, objective_keys: set[str]) -> list[FieldError]:
@@ -65,9 +69,9 @@ def check_parameters(p: Parameters, objective_keys: set[str]) -> list[FieldError
             errors.append(FieldError(f"objective_{key}", "Objectif inconnu pour ce protocole."))
         elif target is None:
             errors.append(FieldError(f"objective_{key}", "Cible obligatoire."))
-        elif key.endswith("_rate") and not Decimal(0) <= target <= 1:
+        elif Objective.is_rate_key(key) and not Decimal(0) <= target <= 1:
             errors.append(FieldError(f"objective_{key}", "Taux cible : de 0 à 100 %."))
-        elif not key.endswith("_rate") and (target < 0 or target != int(target)):
+        elif not Objective.is_rate_key(key) and (target < 0 or target != int(target)):
             errors.append(FieldError(f"objective_{key}", "Cible : un nombre entier positif ou nul."))
     return errors
 
@@ -78,7 +82,7 @@ def update_protocol_parameters(protocol, parameters: Parameters) -> bool:
     errors = check_parameters(parameters, set(objectives))
     if errors:
         raise InvalidInput(errors)
-    if parameters == Parameters.of(protocol):
+    if parameters == Parameters.of(protocol, objectives.values()):
         return False
     with transaction.atomic():
         for name in EXIT_FIELDS:
@@ -87,7 +91,7 @@ def update_protocol_parameters(protocol, parameters: Parameters) -> bool:
         for key, target in parameters.targets.items():
             objective = objectives[key]
             before = (objective.rate, objective.target)
-            if key.endswith("_rate"):
+            if Objective.is_rate_key(key):
                 objective.rate = target
             else:
                 objective.target = int(target)

@@ -112,7 +112,8 @@ class PathwayQuerySet(models.QuerySet):
         return self.filter(status=PathwayStatus.ACTIVE)
 
     def imported_exits_to_confirm(self):
-        """Exits imported unvalidated that the coordinator may confirm (participants.imported_exit_to_confirm)."""
+        """Exits the previous tool recorded as a job, training or business creation, imported unvalidated: the
+        coordinator may confirm them (participants.confirm_imported_exit)."""
         from .enums import CATEGORY_OF_KIND, ExitSource, PathwayStatus
 
         return self.filter(status=PathwayStatus.EXITED, exit_source=ExitSource.IMPORT, exit_kind__in=list(CATEGORY_OF_KIND),

@@ -187,6 +187,8 @@ def positive_exit_counts(groups: list[tuple], participants, protocol, period: Pe
 
 
 def _objectives(protocol, figures: dict) -> dict:
+    from .models import Objective
+
     achieved = {
         "participants": figures["participants"], "rsa": figures["rsa"],
         "positive_exits": figures["positive_exits"]["total"], "positive_exits_rsa": figures["positive_exits"]["total_rsa"],
@@ -195,7 +197,7 @@ def _objectives(protocol, figures: dict) -> dict:
     }
     found = {}
     for objective in protocol.objectives.all():
-        is_rate = objective.key.endswith("_rate")
+        is_rate = Objective.is_rate_key(objective.key)
         target = (str(objective.rate.quantize(RATE_PLACES)) if objective.rate is not None else None) if is_rate \
             else objective.target
         entry = {"label": objective.label, "target": target, "achieved": achieved.get(objective.key)}

@@ -17,6 +17,10 @@ WIDGET_CLASSES = {
 class DsfrFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self):
+        """The design system's class on each field's widget (again after a form adds fields of its own)."""
         for name, field in self.fields.items():
             css = next((c for w, c in WIDGET_CLASSES.items() if isinstance(field.widget, w)), "fr-input")
             if css:

@@ -190,7 +190,7 @@ def participant_detail(request, pk: int):
         "title": f"Participant — {pathway.person if names else pathway.pseudonym}", "pathway": pathway,
         "names": names, "sensitive": sensitive, "may_change": access.may_change(request.user, pathway),
         "is_coordinator": coordinator, "timeline": timeline(pathway, names=names), "steps": steps,
-        "imported_exit_to_confirm": service.imported_exit_to_confirm(pathway),
+        "imported_exit_to_confirm": coordinator and service.imported_exit_to_confirm(pathway),
         "classified": classified, "proposal": service.proposed_exit(pathway, today, steps) if classified else None,
         "today": today, "logs": pathway.logs.select_related("by"),
         "criteria": EligibilityCriterion.choices, "categories": ExitCategory.choices,

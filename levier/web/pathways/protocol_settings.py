@@ -53,14 +53,11 @@ class ProtocolParametersForm(DsfrFormMixin, forms.Form):
         self.objectives = objectives
         for objective in objectives:
             name = f"objective_{objective.key}"
-            if objective.key.endswith("_rate"):
+            if Objective.is_rate_key(objective.key):
                 self.fields[name] = _percent(f"Objectif : {objective.label} (%)")
             else:
                 self.fields[name] = forms.IntegerField(label=f"Objectif : {objective.label}")
-        for name in self.fields:  # DsfrFormMixin styled the fields declared on the class only
-            widget = self.fields[name].widget
-            if not isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs.setdefault("class", "fr-input")
+        self.style_fields()
 
     @staticmethod
     def initial_of(parameters: Parameters) -> dict:
@@ -68,19 +65,17 @@ class ProtocolParametersForm(DsfrFormMixin, forms.Form):
         initial["step_subtypes"] = list(parameters.step_subtypes)
         initial["training_cap"] = _plain(parameters.training_cap * HUNDRED)
         for key, target in parameters.targets.items():
-            initial[f"objective_{key}"] = _plain(target * HUNDRED) if key.endswith("_rate") and target is not None \
+            initial[f"objective_{key}"] = _plain(target * HUNDRED) if Objective.is_rate_key(key) and target is not None \
                 else target
         return initial
 
     def parameters(self) -> Parameters:
         data = self.cleaned_data
-        return Parameters(
-            min_hours_per_month=data["min_hours_per_month"], interim_short_months=data["interim_short_months"],
-            interim_short_hours=data["interim_short_hours"], interim_long_months=data["interim_long_months"],
-            interim_long_hours=data["interim_long_hours"], step_subtypes=tuple(sorted(data["step_subtypes"])),
-            training_cap=data["training_cap"] / HUNDRED,
-            targets={o.key: data[f"objective_{o.key}"] / HUNDRED if o.key.endswith("_rate") else data[f"objective_{o.key}"]
-                     for o in self.objectives})
+        targets = {o.key: data[f"objective_{o.key}"] for o in self.objectives}
+        return Parameters(**{**{name: data[name] for name in EXIT_FIELDS},
+                             "step_subtypes": tuple(sorted(data["step_subtypes"])), "training_cap": data["training_cap"] / HUNDRED},
+                          targets={key: target / HUNDRED if Objective.is_rate_key(key) else target
+                                   for key, target in targets.items()})
 
 
 def _plain(value):
