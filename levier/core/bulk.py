@@ -115,3 +115,20 @@ class BulkWriter:
 
 
 NEEDS_PREPARING = (models.DateField, models.TimeField, models.DecimalField, models.UUIDField, models.DurationField)
+
+
+def update_rows(model: type[models.Model], names: Sequence[str], objects: Iterable[models.Model]) -> int:
+    """Write the fields `names` (attribute names, `_id` for foreign keys) of existing `objects`, by primary
+    key, in one `executemany` — what `bulk_update` does without building a `CASE` expression per row and
+    field (which took seconds per thousand rows). No signal, no `auto_now`: the caller sets every value."""
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    fields = [by_name[name] for name in names]
+    quoted = connection.ops.quote_name
+    assignments = ", ".join(f"{quoted(f.column)} = %s" for f in fields)
+    rows = [tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields) + (obj.pk,)
+            for obj in objects]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {quoted(model._meta.db_table)} SET {assignments} "
+                               f"WHERE {quoted(model._meta.pk.column)} = %s", rows)
+    return len(rows)

@@ -21,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
-from levier.core.bulk import BulkWriter, JsonText, reserve_ids
+from levier.core.bulk import BulkWriter, JsonText, reserve_ids, update_rows
 from levier.core.collector import with_collector_paused
 from levier.core.errors import FieldError, InvalidInput
 from levier.core.formats import format_date
@@ -557,7 +557,7 @@ class Importer:
     def _update(self, pairs: list[tuple[Row, Pathway]]) -> None:
         if not pairs:
             return
-        persons, pathways, now = [], [], timezone.now()  # bulk_update does not touch `auto_now` fields
+        persons, pathways, now = [], [], timezone.now()  # written without `save()`: `auto_now` is set here
         for row, pathway in pairs:
             person = pathway.person
             person.updated_at = pathway.updated_at = now
@@ -577,8 +577,8 @@ class Importer:
             if before["status"] != pathway.status:
                 self.logs.append((pathway.pk, before["status"], pathway.status, self._action("Mise à jour"),
                                   pathway.exit_reason))
-        Person.objects.bulk_update(persons, ["last_name", "first_name", "sex", "birth_date", "match_key", "updated_at"])
-        Pathway.objects.bulk_update(pathways, PATHWAY_IMPORT_FIELDS + ["updated_at"])
+        update_rows(Person, ["last_name", "first_name", "sex", "birth_date", "match_key", "updated_at"], persons)
+        update_rows(Pathway, PATHWAY_IMPORT_FIELDS + ["updated_at"], pathways)
         self.result.updated += len(pathways)
         self._flush_audit()
 

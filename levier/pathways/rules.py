@@ -180,10 +180,10 @@ def _interim(s: Situation, p: ExitParameters) -> Classification:
 def _training(s: Situation, v: date) -> Classification:
     if s.end_date is None:
         raise SituationError("end_date", "Une formation a une date de fin.")
-    if s.qualifying is None:
-        raise SituationError("qualifying", "Indiquez si la formation est qualifiante.")
-    if not s.qualifying:
-        return Classification(NOT_POSITIVE, None, None, ["Formation non qualifiante : étape de parcours, pas une sortie."])
+    if not s.qualifying:  # only a training declared qualifying can be an exit; unsaid is not declared
+        return Classification(NOT_POSITIVE, None, None, [
+            "Formation non qualifiante : étape de parcours, pas une sortie." if s.qualifying is False else
+            "Formation non déclarée qualifiante : étape de parcours, pas une sortie."])
     if s.end_date < v:
         return Classification(NOT_POSITIVE, None, None, [
             f"Formation qualifiante terminée le {format_date(s.end_date)} : 6 mois au moins requis (jusqu'au {format_date(v)})."])

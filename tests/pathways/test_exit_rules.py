@@ -65,7 +65,6 @@ def test_contract_subtypes():
     {"kind": "cdi", "hours_per_month": D("80"), "contract_subtype": "stage"},
     {"kind": "cdi", "hours_per_month": D("80"), "end_date": date(2024, 1, 1)},  # ends before it starts
     {"kind": "training"},  # no end date
-    {"kind": "training", "end_date": date(2025, 1, 1)},  # qualifying not said
 ])
 def test_bad_input_names_the_field(fields):
     with pytest.raises(SituationError) as exc:
@@ -117,6 +116,8 @@ def test_training():
     assert positive.outcome == "positive" and positive.category == "training" and positive.validated_on == date(2024, 1, 15)
     assert classify(kind="training", qualifying=True, end_date=date(2024, 7, 14)).outcome == "not_positive"
     assert classify(kind="training", qualifying=False, end_date=date(2025, 7, 14)).outcome == "not_positive"
+    unsaid = classify(kind="training", end_date=date(2025, 7, 14))  # only a training declared qualifying is an exit
+    assert unsaid.outcome == "not_positive" and "non déclarée qualifiante" in unsaid.reasons[0]
     assert classify(kind="training", qualifying=True, end_date=date(2025, 1, 1), as_of=date(2024, 1, 10)).outcome == "pending"
 
 
