@@ -11,6 +11,9 @@ OLD_TO_ISCED = {"VI": (0, 2), "Vbis": (0, 2), "V": (3, 3), "IV": (3, 3), "III": 
 NEW_TO_ISCED = {"1": (0, 1), "2": (2, 2), "3": (3, 3), "4": (3, 3), "5": (5, 5), "6": (6, 6), "7": (7, 7), "8": (8, 8)}
 # Reports in the old nomenclature (issue 5): 1–2 → Vbis_VI, 3 → V, 4 → IV, 5 → III, 6 → II, 7–8 → I.
 NEW_TO_OLD_REPORT = {"1": "Vbis_VI", "2": "Vbis_VI", "3": "V", "4": "IV", "5": "III", "6": "II", "7": "I", "8": "I"}
+# Reports in the 2019 nomenclature: the old levels with one counterpart take it (V → 3, IV → 4, III → 5,
+# II → 6); V bis and VI (below 3) and I (7 or 8) are counted under the grouped keys 1_2 and 7_8.
+OLD_TO_NEW_REPORT = {"VI": "1_2", "Vbis": "1_2", "V": "3", "IV": "4", "III": "5", "II": "6", "I": "7_8"}
 ALIASES = {"V BIS": "Vbis", "VBIS": "Vbis", "V_BIS": "Vbis", "V-BIS": "Vbis"}
 
 
@@ -28,6 +31,10 @@ class Qualification:
         """The FSE indicators' groups: "0-2", "3-4" or "5-8"."""
         low, high = self.isced
         return "0-2" if high <= 2 else ("3-4" if high <= 4 else "5-8")
+
+    def in_new_nomenclature(self) -> str:
+        """The report key in the 2019 nomenclature (old V bis and VI become "1_2", I "7_8")."""
+        return self.level if self.nomenclature == NEW else OLD_TO_NEW_REPORT[self.level]
 
     def in_old_nomenclature(self) -> str:
         """The report key in the old nomenclature (2019 levels 1–2 become "Vbis_VI")."""

@@ -19,11 +19,11 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 
 from .enums import ExitCategory, ExitSource, PrescriberType
-from .qualifications import NEW_TO_OLD_REPORT, OLD, OLD_LEVELS
+from .qualifications import NEW_LEVELS, OLD, OLD_LEVELS, OLD_TO_NEW_REPORT, Qualification
 
 RATE_PLACES = Decimal("0.0001")
 OLD_REPORT_KEYS = (*OLD_LEVELS, "Vbis_VI", "unknown")
-NEW_REPORT_KEYS = (*(str(n) for n in range(1, 9)), "unknown")
+NEW_REPORT_KEYS = (*NEW_LEVELS, "1_2", "7_8", "unknown")
 EMPLOYMENT_KINDS = ("cdi", "cdd", "interim", "business_creation")
 
 
@@ -40,22 +40,25 @@ def training_cap(participants: int, cap: Decimal) -> int:
 
 
 def qualification_counts(rows, nomenclature: str) -> dict[str, int]:
-    """One key per level of the protocol's nomenclature, plus Vbis_VI (old) and unknown.
+    """One key per level of the protocol's nomenclature, plus the grouped keys and unknown.
 
-    `rows` are (level, nomenclature of the level, count); 2019 levels are mapped for old-nomenclature
-    reports (1–2 → Vbis_VI, 3 → V, 4 → IV, 5 → III, 6 → II, 7–8 → I)."""
+    `rows` are (level, nomenclature of the level, count). Old-nomenclature reports: 2019 levels mapped
+    1–2 → Vbis_VI, 3 → V, 4 → IV, 5 → III, 6 → II, 7–8 → I; Vbis_VI also holds Vbis and VI. 2019 reports:
+    old levels mapped V → 3, IV → 4, III → 5, II → 6, V bis and VI → 1_2, I → 7_8; 1_2 also holds 1 and 2,
+    7_8 holds 7 and 8."""
     keys = OLD_REPORT_KEYS if nomenclature == OLD else NEW_REPORT_KEYS
     counts = dict.fromkeys(keys, 0)
     for level, level_nomenclature, count in rows:
-        if not level:
-            key = "unknown"
-        elif nomenclature == OLD:
-            key = level if level_nomenclature == OLD else NEW_TO_OLD_REPORT.get(level, "unknown")
-        else:
-            key = level if level_nomenclature != OLD else "unknown"
-        counts[key] = counts.get(key, 0) + count
+        key = "unknown"
+        if level and (level in OLD_LEVELS if level_nomenclature == OLD else level in NEW_LEVELS):
+            qualification = Qualification(level, level_nomenclature)
+            key = qualification.in_old_nomenclature() if nomenclature == OLD else qualification.in_new_nomenclature()
+        counts[key] += count
     if nomenclature == OLD:
         counts["Vbis_VI"] += counts["Vbis"] + counts["VI"]
+    else:
+        counts["1_2"] += counts["1"] + counts["2"]
+        counts["7_8"] += counts["7"] + counts["8"]
     return counts
 
 

@@ -58,9 +58,13 @@ def test_qualification_levels_in_the_old_nomenclature():
 
 
 def test_qualification_levels_in_the_2019_nomenclature():
-    counts = qualification_counts([("3", "2019", 4), ("IV", "1969", 2), ("", "", 1)], "2019")
+    rows = [("3", "2019", 4), ("IV", "1969", 2), ("V", "1969", 1), ("Vbis", "1969", 1), ("VI", "1969", 2),
+            ("1", "2019", 3), ("I", "1969", 1), ("8", "2019", 2), ("", "", 1)]
 
-    assert counts == {"1": 0, "2": 0, "3": 4, "4": 0, "5": 0, "6": 0, "7": 0, "8": 0, "unknown": 3}
+    counts = qualification_counts(rows, "2019")
+
+    # An old level is counted at its 2019 counterpart; V bis, VI and I, without one, under the grouped keys.
+    assert counts == {"1": 3, "2": 0, "3": 5, "4": 2, "5": 0, "6": 0, "7": 0, "8": 2, "1_2": 6, "7_8": 3, "unknown": 1}
 
 
 # ---------------------------------------------------------------- the report from participants
