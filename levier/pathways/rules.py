@@ -4,7 +4,8 @@
 
 V = start + 6 calendar months, clipped to the month's end (2024-08-31 → 2025-02-28). A situation
 "lasts 6 months" when it has no end date or ends on or after V − 1 day. An outcome is `positive`
-only once its validation date is reached (`validated_on` ≤ `as_of`); before that it is `pending`.
+only once its validation date is reached (`validated_on` ≤ `as_of`); before that it is `pending`, with
+neither category nor validation date (only a positive exit counts in a category).
 Business dates are arguments; nothing here reads the clock or the database.
 """
 
@@ -98,10 +99,11 @@ def classify_exit(s: Situation, p: ExitParameters = ExitParameters(), *,
 
 
 def _dated(category: str, validated_on: date, as_of: date, reasons: list[str]) -> Classification:
-    """Positive once the validation date is reached; pending before."""
+    """Positive once the validation date is reached; pending before — counted in no category yet, with
+    neither category nor validation date (the date it may be validated on is given in the reasons)."""
     if validated_on <= as_of:
         return Classification(POSITIVE, category, validated_on, reasons + [f"Sortie positive validée le {format_date(validated_on)}."])
-    return Classification(PENDING, category, None, reasons + [f"Validation possible le {format_date(validated_on)}."])
+    return Classification(PENDING, None, None, reasons + [f"Validation possible le {format_date(validated_on)}."])
 
 
 def _contract(s: Situation, p: ExitParameters, v: date, lasts: bool) -> Classification:

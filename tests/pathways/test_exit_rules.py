@@ -35,7 +35,10 @@ def test_cdi_needs_76_hours_a_month_inclusive(hours, outcome):
 
 
 def test_cdi_is_pending_until_v_and_positive_on_v():
-    assert classify(kind="cdi", hours_per_month=D("80"), as_of=date(2024, 7, 14)).outcome == "pending"
+    pending = classify(kind="cdi", hours_per_month=D("80"), as_of=date(2024, 7, 14))
+    # Not counted yet: neither category nor validation date; the reasons tell when it may be validated.
+    assert (pending.outcome, pending.category, pending.validated_on) == ("pending", None, None)
+    assert "15/07/2024" in pending.reasons[-1]
     on_v = classify(kind="cdi", hours_per_month=D("80"), as_of=date(2024, 7, 15))
     assert on_v.outcome == "positive" and on_v.validated_on == date(2024, 7, 15)
 
