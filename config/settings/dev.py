@@ -29,4 +29,8 @@ LOGGING = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
+# A developer's machine runs batches of cases against the anonymous computations (simulator, exit
+# classification): the production limit (60 a minute, LEVIER_API_ANON_RATE) would stop them.
+REST_FRAMEWORK = {**REST_FRAMEWORK,  # noqa: F405
+                  "DEFAULT_THROTTLE_RATES": {"anon": env_str("LEVIER_API_ANON_RATE", "6000/minute")}}  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
