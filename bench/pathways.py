@@ -613,9 +613,10 @@ def figures_from_floor(protocol, end: date, rows, capped) -> dict:
                         "qpv", "carried_over", "active"], head[12:22], strict=True))
     old = protocol.nomenclature == "1969"
     levels = ["I", "II", "III", "IV", "V", "Vbis", "VI", "Vbis_VI", "unknown"] if old else \
-        [*map(str, range(1, 9)), "unknown"]
+        [*map(str, range(1, 9)), "1_2", "7_8", "unknown"]
     qualification = dict.fromkeys(levels, 0)
     to_old = {"1": "Vbis_VI", "2": "Vbis_VI", "3": "V", "4": "IV", "5": "III", "6": "II", "7": "I", "8": "I"}
+    to_new = {"VI": "1_2", "Vbis": "1_2", "V": "3", "IV": "4", "III": "5", "II": "6", "I": "7_8"}
     prescribers = dict.fromkeys(["pole_emploi", "pole_insertion", "ccas", "caf", "bme", "mission_locale",
                                  "cap_emploi", "other", "unknown"], 0)
     positive, positive_rsa, by = {}, {}, {"structure": [], "bassin": [], "referent": [], "exit_kind": {},
@@ -627,7 +628,7 @@ def figures_from_floor(protocol, end: date, rows, capped) -> dict:
             level, nomenclature = row[1], row[2]
             key = "unknown" if not level else (
                 (level if nomenclature == "1969" else to_old.get(level, "unknown")) if old
-                else (level if nomenclature != "1969" else "unknown"))
+                else (level if nomenclature != "1969" else to_new.get(level, "unknown")))
             qualification[key] = qualification.get(key, 0) + n
         elif kind == "prescriber":
             prescribers[row[3] or "unknown"] += n
@@ -652,6 +653,9 @@ def figures_from_floor(protocol, end: date, rows, capped) -> dict:
             by["exit_contract_subtype"][row[11] or "common"] = n_positive
     if old:
         qualification["Vbis_VI"] += qualification["Vbis"] + qualification["VI"]
+    else:
+        qualification["1_2"] += qualification["1"] + qualification["2"]
+        qualification["7_8"] += qualification["7"] + qualification["8"]
     employment_keys = ("cdi", "cdd", "interim", "business_creation", "committee_employment")
     employment = sum(positive.get(k, 0) for k in employment_keys)
     cap = int((Decimal(total) * protocol.training_cap).to_integral_value(rounding=ROUND_FLOOR))
