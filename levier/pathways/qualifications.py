@@ -1,5 +1,5 @@
 """Qualification levels: the old French nomenclature (I to VI, V bis — the seed protocols') and the
-2019 one (1 to 8), stored as given and mapped to ISCED and to the old nomenclature for reports."""
+2019 one (1 to 8), stored as given and mapped to ISCED and to the report keys of either nomenclature."""
 
 from dataclasses import dataclass
 
@@ -9,11 +9,17 @@ NEW_LEVELS = tuple(str(n) for n in range(1, 9))
 # ISCED 2011 levels as (lowest, highest), per ../shared/domain/fse-indicators.md.
 OLD_TO_ISCED = {"VI": (0, 2), "Vbis": (0, 2), "V": (3, 3), "IV": (3, 3), "III": (5, 5), "II": (6, 6), "I": (7, 8)}
 NEW_TO_ISCED = {"1": (0, 1), "2": (2, 2), "3": (3, 3), "4": (3, 3), "5": (5, 5), "6": (6, 6), "7": (7, 7), "8": (8, 8)}
-# Reports in the old nomenclature (issue 5): 1–2 → Vbis_VI, 3 → V, 4 → IV, 5 → III, 6 → II, 7–8 → I.
-NEW_TO_OLD_REPORT = {"1": "Vbis_VI", "2": "Vbis_VI", "3": "V", "4": "IV", "5": "III", "6": "II", "7": "I", "8": "I"}
-# Reports in the 2019 nomenclature: the old levels with one counterpart take it (V → 3, IV → 4, III → 5,
-# II → 6); V bis and VI (below 3) and I (7 or 8) are counted under the grouped keys 1_2 and 7_8.
-OLD_TO_NEW_REPORT = {"VI": "1_2", "Vbis": "1_2", "V": "3", "IV": "4", "III": "5", "II": "6", "I": "7_8"}
+LEVELS = {OLD: OLD_LEVELS, NEW: NEW_LEVELS}
+# A report counts levels in its protocol's nomenclature; a level of the other one is counted under the key
+# given here. Old reports (issue 5): 1–2 → Vbis_VI, 3 → V, 4 → IV, 5 → III, 6 → II, 7–8 → I. 2019 reports:
+# the old levels with one counterpart take it (V → 3, IV → 4, III → 5, II → 6); V bis and VI (below 3)
+# and I (7 or 8) are counted under the grouped keys 1_2 and 7_8.
+REPORT_KEY_OF = {
+    OLD: {"1": "Vbis_VI", "2": "Vbis_VI", "3": "V", "4": "IV", "5": "III", "6": "II", "7": "I", "8": "I"},
+    NEW: {"VI": "1_2", "Vbis": "1_2", "V": "3", "IV": "4", "III": "5", "II": "6", "I": "7_8"},
+}
+# The grouped keys of a report, each also holding the levels it names.
+REPORT_GROUPS = {OLD: {"Vbis_VI": ("Vbis", "VI")}, NEW: {"1_2": ("1", "2"), "7_8": ("7", "8")}}
 ALIASES = {"V BIS": "Vbis", "VBIS": "Vbis", "V_BIS": "Vbis", "V-BIS": "Vbis"}
 
 
@@ -32,13 +38,9 @@ class Qualification:
         low, high = self.isced
         return "0-2" if high <= 2 else ("3-4" if high <= 4 else "5-8")
 
-    def in_new_nomenclature(self) -> str:
-        """The report key in the 2019 nomenclature (old V bis and VI become "1_2", I "7_8")."""
-        return self.level if self.nomenclature == NEW else OLD_TO_NEW_REPORT[self.level]
-
-    def in_old_nomenclature(self) -> str:
-        """The report key in the old nomenclature (2019 levels 1–2 become "Vbis_VI")."""
-        return self.level if self.nomenclature == OLD else NEW_TO_OLD_REPORT[self.level]
+    def report_key(self, nomenclature: str) -> str:
+        """The key this level is counted under in a report in `nomenclature` (REPORT_KEY_OF)."""
+        return self.level if self.nomenclature == nomenclature else REPORT_KEY_OF[nomenclature][self.level]
 
 
 def parse_level(text: str) -> Qualification:

@@ -19,11 +19,9 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 
 from .enums import ExitCategory, ExitSource, PrescriberType
-from .qualifications import NEW_LEVELS, OLD, OLD_LEVELS, OLD_TO_NEW_REPORT, Qualification
+from .qualifications import LEVELS, NEW, OLD, REPORT_GROUPS, Qualification
 
 RATE_PLACES = Decimal("0.0001")
-OLD_REPORT_KEYS = (*OLD_LEVELS, "Vbis_VI", "unknown")
-NEW_REPORT_KEYS = (*NEW_LEVELS, "1_2", "7_8", "unknown")
 EMPLOYMENT_KINDS = ("cdi", "cdd", "interim", "business_creation")
 
 
@@ -40,25 +38,21 @@ def training_cap(participants: int, cap: Decimal) -> int:
 
 
 def qualification_counts(rows, nomenclature: str) -> dict[str, int]:
-    """One key per level of the protocol's nomenclature, plus the grouped keys and unknown.
+    """One key per level of the protocol's nomenclature, its grouped keys and unknown.
 
-    `rows` are (level, nomenclature of the level, count). Old-nomenclature reports: 2019 levels mapped
-    1–2 → Vbis_VI, 3 → V, 4 → IV, 5 → III, 6 → II, 7–8 → I; Vbis_VI also holds Vbis and VI. 2019 reports:
-    old levels mapped V → 3, IV → 4, III → 5, II → 6, V bis and VI → 1_2, I → 7_8; 1_2 also holds 1 and 2,
-    7_8 holds 7 and 8."""
-    keys = OLD_REPORT_KEYS if nomenclature == OLD else NEW_REPORT_KEYS
-    counts = dict.fromkeys(keys, 0)
+    `rows` are (level, nomenclature of the level, count); a level of the other nomenclature is counted
+    under its key in this one (`qualifications.REPORT_KEY_OF`: 2019 levels 1–2 → Vbis_VI, 3 → V, 4 → IV,
+    5 → III, 6 → II, 7–8 → I; old levels V → 3, IV → 4, III → 5, II → 6, V bis and VI → 1_2, I → 7_8); a
+    grouped key also holds the levels it names (Vbis_VI: Vbis and VI; 1_2: 1 and 2; 7_8: 7 and 8)."""
+    nomenclature = OLD if nomenclature == OLD else NEW
+    groups = REPORT_GROUPS[nomenclature]
+    counts = dict.fromkeys((*LEVELS[nomenclature], *groups, "unknown"), 0)
     for level, level_nomenclature, count in rows:
-        key = "unknown"
-        if level and (level in OLD_LEVELS if level_nomenclature == OLD else level in NEW_LEVELS):
-            qualification = Qualification(level, level_nomenclature)
-            key = qualification.in_old_nomenclature() if nomenclature == OLD else qualification.in_new_nomenclature()
-        counts[key] += count
-    if nomenclature == OLD:
-        counts["Vbis_VI"] += counts["Vbis"] + counts["VI"]
-    else:
-        counts["1_2"] += counts["1"] + counts["2"]
-        counts["7_8"] += counts["7"] + counts["8"]
+        level_nomenclature = OLD if level_nomenclature == OLD else NEW
+        known = level and level in LEVELS[level_nomenclature]
+        counts[Qualification(level, level_nomenclature).report_key(nomenclature) if known else "unknown"] += count
+    for group, members in groups.items():
+        counts[group] += sum(counts[member] for member in members)
     return counts
 
 

@@ -11,7 +11,7 @@ from levier.pathways.qualifications import parse_level
 ])
 def test_levels_are_kept_as_given_and_mapped(text, stored, nomenclature, report, group):
     level = parse_level(text)
-    assert (level.level, level.nomenclature, level.in_old_nomenclature(), level.isced_group) == (stored, nomenclature, report, group)
+    assert (level.level, level.nomenclature, level.report_key("1969"), level.isced_group) == (stored, nomenclature, report, group)
 
 
 @pytest.mark.parametrize("text", ["", "9", "VII", "bac"])
