@@ -10,8 +10,8 @@ from .enums import ExitKind, PrescriberType
 
 LEVEL_LABELS = {"I": "Niveau I", "II": "Niveau II", "III": "Niveau III", "IV": "Niveau IV", "V": "Niveau V",
                 "Vbis": "Niveau V bis", "VI": "Niveau VI", "Vbis_VI": "dont V bis et VI",
-                "1_2": "dont niveaux 1 et 2 (ancien V bis et VI inclus)",
-                "7_8": "dont niveaux 7 et 8 (ancien niveau I inclus)", "unknown": "Non renseigné"}
+                "1_2": "Niveaux 1 et 2, anciens niveaux V bis et VI compris",
+                "7_8": "Niveaux 7 et 8, ancien niveau I compris", "unknown": "Non renseigné"}
 OBJECTIVE_COLUMNS = [Column("label", "Objectif", "text"), Column("target", "Cible", "text"),
                      Column("achieved", "Réalisé", "text")]
 COUNT_COLUMNS = [Column("label", "", "text"), Column("count", "Participants", "integer"),
