@@ -1,6 +1,8 @@
 """The API's error body, shared with the CLI:
 {"errors": [{"field": "…", "message": "…"}]} with HTTP 400 for bad input."""
 
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -28,7 +30,16 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
     return [{"field": prefix, "message": str(detail)}]
 
 
+def _unreadable_body(exc: exceptions.ParseError) -> InvalidInput:
+    """DRF's parse error (English, no field) as the foundation's body: the field is the request's body."""
+    where = re.search(r"line (\d+) column (\d+)", str(exc.detail))
+    at = f" (ligne {where[1]}, colonne {where[2]})" if where else ""
+    return InvalidInput.single("body", f"Corps de la requête illisible : JSON invalide{at}.")
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, exceptions.ParseError):
+        exc = _unreadable_body(exc)
     if isinstance(exc, InvalidInput):
         return Response(exc.as_body(), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ValidationError):

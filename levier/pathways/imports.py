@@ -26,6 +26,7 @@ from levier.core.collector import with_collector_paused
 from levier.core.errors import FieldError, InvalidInput
 from levier.core.formats import format_date
 from levier.core.planner import INDEX_PROBES, planner_settings
+from levier.territories.rules import normalize_name
 
 from .enums import CATEGORY_OF_KIND, POSITIVE_EXIT_KINDS, ExitSource, PathwayStatus, PrescriberType, Sex
 from .models import Pathway, PathwayImport, PathwayLog, Person
@@ -71,22 +72,33 @@ class ImportResult:
 
 
 def _scan(path: Path) -> tuple[str, str, int]:
-    """SHA-256, encoding (UTF-8 — BOM stripped — else Windows-1252) and line count, in one streamed pass."""
+    """SHA-256, encoding (UTF-8 — BOM stripped — else Windows-1252) and line count, in one streamed pass.
+    A file that is neither (a byte Windows-1252 leaves undefined, such as 0x81) is refused with its line."""
     digest, decoder, utf8, lines = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")(), True, 0
+    not_cp1252: tuple[int, int] | None = None  # (line, byte) of the first byte Windows-1252 cannot read
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-            lines += block.count(b"\n")
             if utf8:
                 try:
                     decoder.decode(block)
                 except UnicodeDecodeError:
                     utf8 = False
+            if not_cp1252 is None:
+                try:
+                    block.decode("cp1252")  # one byte per character: blocks decode on their own
+                except UnicodeDecodeError as exc:
+                    not_cp1252 = (lines + block.count(b"\n", 0, exc.start) + 1, block[exc.start])
+            lines += block.count(b"\n")
     if utf8:  # a file ending inside a multi-byte sequence (a Windows-1252 accent as last byte) is not UTF-8
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
+    if not utf8 and not_cp1252 is not None:
+        line, byte = not_cp1252
+        raise InvalidInput([row_error(line, "", f"Fichier illisible : ni UTF-8 ni Windows-1252 (octet 0x{byte:02X}). "
+                                                "Enregistrer le fichier en CSV UTF-8.")])
     return digest.hexdigest(), "utf-8-sig" if utf8 else "cp1252", lines
 
 
@@ -126,7 +138,7 @@ def parse_flag(text: str) -> bool:
 
 
 def parse_prescriber(text: str) -> str:
-    key = "_".join(text.lower().replace("-", " ").split())  # "France Travail" → france_travail
+    key = "_".join(normalize_name(text).split())  # "France Travail" → france_travail, "Pôle emploi" → pole_emploi
     value = PRESCRIBER_ALIASES.get(key, key)
     if value not in PrescriberType.values:
         raise ValueError(f"Type de prescripteur inconnu : « {text} » ({', '.join(PrescriberType.values)}).")

@@ -9,6 +9,7 @@ neither category nor validation date (only a positive exit counts in a category)
 Business dates are arguments; nothing here reads the clock or the database.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,6 +22,7 @@ POSITIVE, PENDING, NOT_POSITIVE = "positive", "pending", "not_positive"
 EMPLOYMENT, TRAINING, BUSINESS = "employment", "training", "business_creation"
 KINDS = ("cdi", "cdd", "interim", "training", "business_creation")
 SUBTYPES = ("common", "cddi_siae", "contrat_aide", "alternance")
+ISO_MONTH = re.compile(r"\d{4}-\d{2}")  # AAAA-MM
 
 
 @dataclass(frozen=True)
@@ -134,9 +136,11 @@ def _months(s: Situation) -> dict[tuple[int, int], Decimal]:
     for index, (text, hours) in enumerate(s.interim_hours):
         where = f"interim_hours[{index}]"
         try:
-            year, month = (int(part) for part in text.split("-"))
+            if not ISO_MONTH.fullmatch(text):
+                raise ValueError
+            year, month = int(text[:4]), int(text[5:])
             date(year, month, 1)
-        except (ValueError, AttributeError):
+        except (ValueError, TypeError):
             raise SituationError(f"{where}.month", f"Mois invalide : « {text} » (AAAA-MM attendu).") from None
         if hours < 0:
             raise SituationError(f"{where}.hours", "Les heures ne peuvent pas être négatives.")

@@ -1,6 +1,7 @@
 """Use cases of PLIE pathways available so far: the seed protocols, the exit classification (CLI and API)."""
 
 import json
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -16,6 +17,7 @@ REFERENCE_FILE = Path(__file__).parent / "data" / "protocols.json"
 
 # Before `levier pathways load-reference`, the seed protocols are still known by slug (seed 002's rules).
 SEED_PROTOCOLS = ("plie-pays-aix-2013-2017", "plie-pays-aix-2018-2022")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # AAAA-MM-JJ only (`fromisoformat` also takes 20240115)
 
 
 def protocol_parameters(slug: str | None) -> ExitParameters | None:
@@ -28,6 +30,8 @@ def protocol_parameters(slug: str | None) -> ExitParameters | None:
     if protocol is not None:
         return protocol.exit_parameters
     return ExitParameters() if slug in SEED_PROTOCOLS else None
+
+
 FIELDS = {"kind", "contract_subtype", "start_date", "end_date", "as_of", "hours_per_month", "interim_hours", "qualifying",
           "micro_entrepreneur", "monthly_income_eur", "protocol"}
 
@@ -39,6 +43,8 @@ def _date(data: dict, field: str, errors: list, *, required: bool) -> date | Non
             errors.append(FieldError(field, "Date obligatoire (AAAA-MM-JJ)."))
         return None
     try:
+        if not ISO_DATE.fullmatch(str(value)):
+            raise ValueError
         return date.fromisoformat(str(value))
     except ValueError:
         errors.append(FieldError(field, f"Date impossible : « {value} » (AAAA-MM-JJ attendu)."))
@@ -84,6 +90,8 @@ def parse_situation(data) -> tuple[Situation, ExitParameters]:
             errors.append(FieldError(f"interim_hours[{index}]", "{\"month\": \"AAAA-MM\", \"hours\": …} attendu."))
             continue
         value = _number(row.get("hours"), f"interim_hours[{index}].hours", errors)
+        if value is None and row.get("hours") in (None, ""):
+            errors.append(FieldError(f"interim_hours[{index}].hours", "Heures du mois obligatoires (0 si aucune)."))
         interim.append((str(row["month"]), value if value is not None else Decimal(0)))
     for flag in ("qualifying", "micro_entrepreneur"):
         if data.get(flag) is not None and not isinstance(data.get(flag), bool):

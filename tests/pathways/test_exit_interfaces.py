@@ -37,6 +37,9 @@ def test_micro_entrepreneur_threshold_uses_the_smic_table(client):
     ({"kind": "cdd", "start_date": "2024-01-15", "as_of": "2024-08-01", "hours_per_month": 80}, "end_date"),
     ({**CASE, "interim_hours": [{"month": "2024-09", "hours": 10}]}, "interim_hours[0].month"),
     ({**CASE, "protocol": "plie-inconnu"}, "protocol"),
+    ({**CASE, "start_date": "20240115"}, "start_date"),  # AAAA-MM-JJ only
+    ({**CASE, "interim_hours": [{"month": "2024-1", "hours": 10}]}, "interim_hours[0].month"),
+    ({**CASE, "interim_hours": [{"month": "2024-01"}]}, "interim_hours[0].hours"),
 ])
 def test_bad_input_gives_the_error_body_and_exit_code_2(client, tmp_path, case, field, capsys):
     response = client.post("/api/v1/pathways/exit-classification", case, content_type="application/json")
@@ -68,3 +71,11 @@ def test_the_seed_protocols_and_their_objectives(capsys):
     case = {"kind": "cdi", "start_date": "2024-01-15", "as_of": "2024-08-01", "hours_per_month": 80}
     assert classify(case)["outcome"] == "positive"
     assert classify({**case, "protocol": "plie-pays-aix-2018-2022"})["outcome"] == "not_positive"
+
+
+def test_unreadable_json_body_is_refused_in_french_naming_the_body(client):
+    response = client.post("/api/v1/pathways/exit-classification", '{"kind": "cdi",', content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"field": "body", "message": "Corps de la requête illisible : JSON invalide "
+                                                                       "(ligne 1, colonne 16)."}]}

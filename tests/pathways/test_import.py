@@ -129,6 +129,16 @@ def test_windows_1252_file_whose_last_byte_is_an_accent(tmp_path, protocol):
     assert Person.objects.get().first_name == "José"
 
 
+def test_file_neither_utf8_nor_windows_1252_is_refused_with_its_line(tmp_path, protocol):
+    """0x81 is undefined in Windows-1252: a clear error naming the line, not a crash; nothing written."""
+    path = write(tmp_path, [row(1), row(2, last_name="Lef\u00e8vre"), row(3)], encoding="cp1252")
+    path.write_bytes(path.read_bytes().replace(b"Dupont3", b"Dupont\x813"))
+
+    assert errors_of(protocol, path) == [
+        (4, "", "Fichier illisible : ni UTF-8 ni Windows-1252 (octet 0x81). Enregistrer le fichier en CSV UTF-8.")]
+    assert not Pathway.objects.exists()
+
+
 def test_utf8_byte_order_mark_is_stripped(tmp_path, protocol):
     path = write(tmp_path, [row(last_name="Lefèvre")], encoding="utf-8-sig")
     assert path.read_bytes().startswith(b"\xef\xbb\xbfexternal_id")
@@ -332,6 +342,8 @@ def test_an_empty_optional_cell_is_unknown_never_zero(tmp_path, protocol):
     ("pole_emploi", "pole_emploi"), ("france_travail", "pole_emploi"), ("France Travail", "pole_emploi"),
     ("pole_insertion", "pole_insertion"), ("ccas", "ccas"), ("CAF", "caf"), ("bme", "bme"),
     ("mission_locale", "mission_locale"), ("cap_emploi", "cap_emploi"), ("other", "other"),
+    ("Pôle emploi", "pole_emploi"), ("Pôle insertion", "pole_insertion"), ("Mission locale", "mission_locale"),
+    ("Cap-Emploi", "cap_emploi"),
 ])
 def test_prescriber_types_and_france_travail(tmp_path, protocol, cell, stored):
     path = write(tmp_path, [row(prescriber_type=cell)])
