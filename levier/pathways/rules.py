@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from levier.core.dates import add_months, month_end
+from levier.core.errors import InvalidInput
 from levier.core.formats import format_date, format_euros, format_number
 
 POSITIVE, PENDING, NOT_POSITIVE = "positive", "pending", "not_positive"
@@ -209,7 +210,12 @@ def _business(s: Situation, p: ExitParameters, v: date, lasts: bool, monthly_smi
         if monthly_smic_on is None:
             raise SituationError("as_of", "Barème du SMIC indisponible.")
         # Compared exactly (half of 1 823,03 € is 911,515 €); rounded only to be shown.
-        exact = monthly_smic_on(v) * p.micro_income_share_of_smic
+        try:
+            smic = monthly_smic_on(v)
+        except InvalidInput:  # the table's field is its date; here it follows from the start date
+            raise SituationError("start_date", f"Aucune valeur du SMIC connue au {format_date(v)}, date de validation "
+                                               "(6 mois après le début).") from None
+        exact = smic * p.micro_income_share_of_smic
         threshold = exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if s.monthly_income_eur < exact:
             return Classification(NOT_POSITIVE, None, None, [

@@ -40,6 +40,8 @@ def test_micro_entrepreneur_threshold_uses_the_smic_table(client):
     ({**CASE, "start_date": "20240115"}, "start_date"),  # AAAA-MM-JJ only
     ({**CASE, "interim_hours": [{"month": "2024-1", "hours": 10}]}, "interim_hours[0].month"),
     ({**CASE, "interim_hours": [{"month": "2024-01"}]}, "interim_hours[0].hours"),
+    ({"kind": "business_creation", "start_date": "1990-01-15", "as_of": "1991-01-01", "micro_entrepreneur": True,
+      "monthly_income_eur": "500"}, "start_date"),  # no SMIC known at V
 ])
 def test_bad_input_gives_the_error_body_and_exit_code_2(client, tmp_path, case, field, capsys):
     response = client.post("/api/v1/pathways/exit-classification", case, content_type="application/json")
