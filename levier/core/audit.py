@@ -10,7 +10,7 @@ fields the viewer may not see masked.
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from auditlog.context import set_actor
+from auditlog.context import auditlog_value, set_actor
 from auditlog.models import LogEntry
 from auditlog.signals import accessed
 
@@ -25,6 +25,17 @@ def acting_as(user):
         return
     with set_actor(user):
         yield
+
+
+def attribute_request_to(user) -> None:
+    """Attribute the current request's audit entries to `user` when auditlog's middleware ran before the user was
+    known (an API token is authenticated by the view, after the middleware)."""
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        return
+    if context.get("actor") is None and getattr(user, "is_authenticated", False):
+        context["actor"] = user
 
 
 def log_read(obj) -> None:

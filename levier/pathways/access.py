@@ -43,6 +43,20 @@ def may_change(user, pathway) -> bool:
             or (Role.REFERENT in scope.roles and pathway.referent_id == scope.user_id))
 
 
+def may_export(user, protocol) -> bool:
+    """Participants' export (pseudonymised): the coordinator, referents of the protocol's structures, auditors over
+    it; never the FSE controller (reads, never exports) nor steering (aggregates only)."""
+    from .models import Protocol
+
+    scope = scope_of(user)
+    if scope.is_admin or is_coordinator(user, protocol):
+        return True
+    if not Protocol.objects.visible_to(user).filter(pk=protocol.pk).exists():
+        return False
+    return (Role.REFERENT in scope.roles and protocol.structures.filter(unit_id__in=scope.units(Role.REFERENT)).exists()
+            or (Role.AUDITOR in scope.roles and protocol.unit_id in scope.controlled_unit_ids))
+
+
 def may_export_names(user, protocol) -> bool:
     """Named exports: the coordinator only (the FSE controller reads, never exports)."""
     return is_coordinator(user, protocol)

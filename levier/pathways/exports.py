@@ -22,29 +22,42 @@ def _flag(value) -> str:
     return "" if value is None else ("1" if value else "0")
 
 
-def export_rows(protocol, *, names: bool) -> Iterator[list[str]]:
-    pathways = (Pathway.objects.filter(protocol=protocol).select_related("person", "commune")
-                .order_by("id").iterator(chunk_size=2000))
-    for p in pathways:
-        person = p.person
+def export_rows(protocol, *, names: bool, user=None) -> Iterator[list[str]]:
+    """The protocol's participants in the import's columns. With a `user`: only the pathways whose file the user
+    may open, RSA and RQTH only where the user sees sensitive data (the participant's referent, the coordinator);
+    without one (an operator's command), every pathway, whole."""
+    pathways = Pathway.objects.filter(protocol=protocol)
+    sensitive = lambda pathway: True  # noqa: E731
+    if user is not None:
+        pathways = pathways.visible_to(user)
+        if not access.is_coordinator(user, protocol):
+            sensitive = lambda pathway: access.sees_sensitive(user, pathway)  # noqa: E731
+    for p in pathways.select_related("person", "commune", "protocol").order_by("id").iterator(chunk_size=2000):
+        person, shown = p.person, sensitive(p)
         validated = "" if p.exit_kind not in ("cdi", "cdd", "interim", "training", "business_creation") \
             else _flag(bool(p.exit_category))
         yield [
             p.external_id or "" if names else p.pseudonym,
             person.last_name if names else "", person.first_name if names else "", person.sex,
             person.birth_date.isoformat() if names else str(person.birth_date.year), p.commune.code,
-            p.entry_date.isoformat(), _flag(p.qpv), p.prescriber_type, _flag(p.rsa), _flag(p.long_term_unemployed),
-            "" if not p.rqth or p.rqth == "declined" else _flag(p.rqth == "yes"), p.qualification_level,
+            p.entry_date.isoformat(), _flag(p.qpv), p.prescriber_type, _flag(p.rsa) if shown else "",
+            _flag(p.long_term_unemployed),
+            "" if not shown or not p.rqth or p.rqth == "declined" else _flag(p.rqth == "yes"), p.qualification_level,
             p.exit_date.isoformat() if p.exit_date else "", p.exit_kind if p.exit_kind != "committee" else "other",
             validated,
         ]
 
 
 def export_csv(*, protocol, user, names: bool) -> Iterator[str]:
-    """CSV lines (`;`, UTF-8); names only for the protocol's coordinator, never for the FSE controller."""
+    """CSV lines (`;`, UTF-8): the coordinator, referents (their structure's participants) and auditors; names only
+    for the protocol's coordinator; never for the FSE controller nor steering (aggregates only). `user` None: an
+    operator's command, every participant."""
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
+    if user is not None and not access.may_export(user, protocol):
+        raise InvalidInput.single("user", "Export des participants réservé au coordinateur, aux référents et aux "
+                                          "auditeurs du PLIE (jamais au contrôle FSE ni au pilotage).")
     if names and (user is None or not access.may_export_names(user, protocol)):
         raise InvalidInput.single("names", "Export nominatif réservé au coordinateur du PLIE.")
     LogEntry.objects.create(
@@ -53,7 +66,7 @@ def export_csv(*, protocol, user, names: bool) -> Iterator[str]:
         actor=user if getattr(user, "is_authenticated", False) else None,
         additional_data={"export": "nominatif" if names else "pseudonymisé"})
     yield _line(COLUMNS)
-    for row in export_rows(protocol, names=names):
+    for row in export_rows(protocol, names=names, user=user):
         yield _line(row)
 
 

@@ -32,10 +32,30 @@ def protocol_condition(scope, prefix: str = "") -> Q:
         condition |= Q(**{f"{p}structures__unit_id__in": scope.units(Role.REFERENT)})
     if Role.STEERING in scope.roles:
         condition |= Q(**{f"{p}unit_id__in": scope.units(Role.STEERING)})
-        condition |= Q(**{f"{p}territory_id__in": scope.territories(Role.STEERING)})
+        condition |= Q(**{f"{p}territory_id__in": _steered_territory_ids(scope)})
     if scope.roles & {Role.AUDITOR, Role.FSE_CONTROLLER}:
         condition |= Q(**{f"{p}unit_id__in": scope.controlled_unit_ids})
     return condition
+
+
+def _steered_territory_ids(scope) -> set[int]:
+    """Protocols' territories that intersect a steering territory today (the Pays d'Aix for the
+    Bouches-du-Rhône's steering): its own territories, and those sharing a commune with them."""
+    from django.utils import timezone
+
+    from levier.accounts.enums import Role
+    from levier.territories.models import Territory
+    from levier.territories.services import composition
+
+    from .models import Protocol
+
+    ids, communes = set(scope.territories(Role.STEERING)), scope.steering_commune_ids
+    if communes:
+        today = timezone.localdate()  # a permission, not a business rule (as Scope.steering_commune_ids)
+        candidates = Protocol.objects.exclude(territory_id__in=ids).values_list("territory_id", flat=True).distinct()
+        ids |= {t.id for t in Territory.objects.filter(id__in=candidates)
+                if composition(t, today).commune_ids & communes}
+    return ids
 
 
 def pathway_condition(scope, prefix: str = "") -> Q:

@@ -204,10 +204,48 @@ def test_no_one_else_exports_names(imported, role):
             Structure.objects.create(protocol=imported, unit=user.memberships.get().unit, name="Lot 1",
                                      starts_on=imported.starts_on)
 
-    with pytest.raises(InvalidInput, match="Export nominatif réservé au coordinateur du PLIE."):
+    refusal = ("Export des participants réservé" if role == Role.FSE_CONTROLLER
+               else "Export nominatif réservé au coordinateur du PLIE.")
+    with pytest.raises(InvalidInput, match=refusal):
         exported(imported, user, names=True)
 
     assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+
+
+@pytest.mark.parametrize("role", [Role.FSE_CONTROLLER, Role.STEERING])
+def test_the_fse_controller_and_steering_export_nothing_even_pseudonymised(imported, role):
+    user = user_with_role(role, imported.unit, scope_units=[imported.unit])
+
+    with pytest.raises(InvalidInput) as exc:
+        exported(imported, user, names=False)
+
+    assert exc.value.errors[0].field == "user"
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+
+
+def test_a_referent_exports_its_structure_only_with_rsa_and_rqth_of_its_own_caseload(imported):
+    mine, colleague = user_with_role(Role.REFERENT, UnitFactory()), None
+    unit = mine.memberships.get().unit
+    colleague = user_with_role(Role.REFERENT, unit)
+    lot = Structure.objects.create(protocol=imported, unit=unit, name="Lot 1", starts_on=imported.starts_on)
+    Pathway.objects.filter(external_id="A1").update(structure=lot, referent=mine, rsa=True, rqth="yes")
+    Pathway.objects.filter(external_id="A2").update(structure=lot, referent=colleague, rsa=True, rqth="yes")
+    ids = dict(Pathway.objects.values_list("external_id", "pk"))
+
+    lines = exported(imported, mine, names=False)[1:]
+
+    assert [line[0] for line in lines] == [f"P-{ids['A1']:07d}", f"P-{ids['A2']:07d}"]  # not A3, of no structure
+    assert [(line[9], line[11]) for line in lines] == [("1", "1"), ("", "")]  # rsa, rqth: its own caseload only
+
+
+def test_an_auditor_exports_pseudonyms_without_rsa_nor_rqth(imported):
+    Pathway.objects.update(rsa=True, rqth="yes")
+    auditor = user_with_role(Role.AUDITOR, UnitFactory(), scope_units=[imported.unit])
+
+    lines = exported(imported, auditor, names=False)[1:]
+
+    assert len(lines) == 3
+    assert {(line[1], line[2], line[9], line[11]) for line in lines} == {("", "", "", "")}
 
 
 def test_an_export_is_audited(imported, coordinator):

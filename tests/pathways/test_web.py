@@ -305,3 +305,52 @@ def test_the_participants_list_finds_the_imported_exits_to_confirm(client, plie)
     client.logout()
     login(client, plie["referents"][0])
     assert "reprise par import" not in html.unescape(client.get(reverse("pathways:caseload")).content.decode())
+
+
+def test_the_api_list_carries_no_sensitive_data_and_gives_the_fse_controller_pseudonyms_only(client, plie):
+    """A list is not a file read: sensitive data and the controller's named reads go through the file, logged."""
+    login(client, plie["coordinator"])
+    rows = client.get(reverse("api:pathways-participant-list")).json()["results"]
+    assert {row["last_name"] for row in rows} == {"Lambert", "Nguyen"}
+    assert {(row["rsa"], row["health_difficulty"]) for row in rows} == {(None, None)}
+    client.logout()
+    login(client, plie["controller"])
+    before = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count()
+    rows = client.get(reverse("api:pathways-participant-list")).json()["results"]
+    assert {(row["last_name"], row["external_id"]) for row in rows} == {(None, None)}
+    assert {row["pseudonym"] for row in rows} == {p.pseudonym for p in plie["pathways"]}
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == before
+
+
+def test_an_api_read_with_a_token_is_logged_with_its_reader_and_the_person(plie):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    pathway, controller = plie["pathways"][1], plie["controller"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=controller).key}")
+
+    body = client.get(reverse("api:pathways-participant-detail", args=[pathway.pk])).json()
+
+    assert body["last_name"] == "Nguyen" and body["rsa"] is True
+    reads = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=controller)
+    assert {(e.content_type.model, e.object_pk) for e in reads} == {("pathway", str(pathway.pk)),
+                                                                     ("person", str(pathway.person_id))}
+
+
+def test_steering_of_the_departement_sees_the_dashboard_of_a_protocol_on_the_pays_d_aix(client, plie):
+    from levier.territories.models import Territory
+    from tests.factories import UnitFactory
+
+    unit = UnitFactory(name="DDETS des Bouches-du-Rhône")
+    unit.territories.set([Territory.objects.get(kind="departement", code="13")])
+    login(client, user_with_role(Role.STEERING, unit))
+    assert client.get(reverse("pathways:dashboard", args=[plie["protocol"].slug])).status_code == 200
+    assert client.get(reverse("pathways:export", args=[plie["protocol"].slug])).status_code == 403
+    assert client.get(reverse("pathways:participant", args=[plie["pathways"][0].pk])).status_code in (403, 404)
+
+    other = UnitFactory(name="DDETS du Var")
+    other.territories.set([Territory.objects.get(kind="departement", code="83")])
+    client.logout()
+    login(client, user_with_role(Role.STEERING, other))
+    assert client.get(reverse("pathways:dashboard", args=[plie["protocol"].slug])).status_code == 404

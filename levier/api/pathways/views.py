@@ -37,7 +37,8 @@ class ExitClassificationView(APIView):
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
-    """Names for those who may see them (a pseudonym otherwise); sensitive fields null unless allowed."""
+    """Names for those who may see them (a pseudonym otherwise; in a list, always for the FSE controller);
+    sensitive fields null unless allowed, and always in a list (they are read in the file, each read logged)."""
 
     protocol = serializers.CharField(source="protocol.slug")
     pseudonym = serializers.CharField()
@@ -55,7 +56,11 @@ class ParticipantSerializer(serializers.ModelSerializer):
                   "exit_category", "exit_validated_on", "exit_source"]
 
     def _names(self, pathway) -> bool:
-        return access.sees_names(self.context["request"].user, pathway)
+        user = self.context["request"].user
+        if self.context.get("listing") and access.is_controller(user, pathway.protocol) \
+                and not access.is_coordinator(user, pathway.protocol):
+            return False  # the FSE controller reads named files one by one (each read logged), never a named list
+        return access.sees_names(user, pathway)
 
     def get_last_name(self, pathway) -> str | None:
         return pathway.person.last_name if self._names(pathway) else None
@@ -68,8 +73,8 @@ class ParticipantSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         if not self._names(pathway):
             data["external_id"] = None
-        if not access.sees_sensitive(user, pathway):
-            for name in SENSITIVE_FIELDS:
+        if self.context.get("listing") or not access.sees_sensitive(user, pathway):
+            for name in SENSITIVE_FIELDS:  # in a list, never: sensitive data is read in the file, and logged
                 data[name] = None
         return data
 
@@ -90,9 +95,14 @@ class ParticipantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         protocol = self.request.query_params.get("protocol")
         return pathways.filter(protocol__slug=protocol) if protocol else pathways
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "listing": self.action == "list"}
+
     def retrieve(self, request, *args, **kwargs):
         pathway = self.get_object()
         log_read(pathway)
+        if access.sees_names(request.user, pathway):
+            log_read(pathway.person)
         return Response(self.get_serializer(pathway).data)
 
 

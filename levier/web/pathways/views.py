@@ -72,11 +72,10 @@ def dashboard(request, slug: str):
     if fmt == "xlsx":
         return file_response(render_xlsx(report), f"{name}.xlsx",
                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    scope = scope_of(request.user)
     return render(request, "pathways/dashboard.html", {
         "title": f"Tableau de bord — {protocol.name}", "protocol": protocol, "figures": figures, "as_of": as_of,
         "report_html": render_html(report), "is_coordinator": access.is_coordinator(request.user, protocol),
-        "may_export": not scope.is_read_only or Role.AUDITOR in scope.roles,
+        "may_export": access.may_export(request.user, protocol),
     })
 
 
@@ -154,12 +153,10 @@ def caseload_view(request):
 
 @login_required
 def export(request, slug: str):
-    """Pseudonymised CSV unless a coordinator asks for names; never for the FSE controller."""
-    require(request.user, {Role.PLIE_COORDINATOR, Role.REFERENT, Role.AUDITOR, Role.STEERING})
+    """Pseudonymised CSV unless a coordinator asks for names; never for the FSE controller nor steering
+    (exports.export_csv says who may export what)."""
+    require(request.user, {Role.PLIE_COORDINATOR, Role.REFERENT, Role.AUDITOR})
     protocol = get_object_or_404(Protocol.objects.visible_to(request.user), slug=slug)
-    scope = scope_of(request.user)
-    if Role.FSE_CONTROLLER in scope.roles and not scope.has(Role.PLIE_COORDINATOR, Role.REFERENT, Role.AUDITOR):
-        raise PermissionDenied
     names = request.GET.get("noms") == "1"
     try:
         lines = export_csv(protocol=protocol, user=request.user, names=names)
