@@ -732,8 +732,9 @@ def fse_conditions(period: str) -> dict[str, str]:
     searching, studying = f"({left} AND q.lv_job_searching)", f"({left} AND q.lv_in_education)"
     qualified = f"({left} AND q.lv_qualification_gained)"
     employed_leaving = f"({left} AND q.lv_labour_status IN ('employed', 'self_employed'))"
-    employed_later = f"({left} AND q.lt_labour_status IN ('employed', 'self_employed'))"
-    improved = f"({left} AND {employed} AND q.lt_improved_situation)"
+    followed = "(pw.exit_date + interval '6 months')::date <= %(as_of)s"  # six months after the exit passed
+    employed_later = f"({left} AND {followed} AND q.lt_labour_status IN ('employed', 'self_employed'))"
+    improved = f"({left} AND {followed} AND {employed} AND q.lt_improved_situation)"
     senior = f"NOT {age_below(55)}"
     third, foreign, minority = "q.en_third_country_national = 'yes'", "pw.foreign_background = 'yes'", \
         "q.en_minority = 'yes'"
@@ -743,7 +744,7 @@ def fse_conditions(period: str) -> dict[str, str]:
         return {
             "CO01": unemployed, "CO02": long_term, "CO03": inactive, "CO04": neet, "CO05": employed,
             "CO06": age_below(25), "CO07": senior, "CO08": f"{senior} AND ({unemployed} OR {neet})",
-            "CO09": isced["0-2"], "CO10": isced["3-4"], "CO11": isced["5-8"],
+            "CO09": f"{isced['0-2']} AND q.en_isced IS DISTINCT FROM '0'", "CO10": isced["3-4"], "CO11": isced["5-8"],
             "CO15": f"({third} OR {foreign} OR {minority})", "CO16": disability, "CO17": other, "CO18": homeless,
             "CO19": rural, "CR01": f"{inactive} AND {searching}", "CR02": studying, "CR03": qualified,
             "CR04": employed_leaving,
@@ -771,7 +772,7 @@ def fse_floor(protocol, end: date) -> list:
 
     _codes, sql = fse_floor_sql(protocol.fse_period)
     with planner_settings(random_page_cost=1.1), connection.cursor() as cursor:
-        cursor.execute(sql, {"protocol": protocol.id, "start": protocol.starts_on, "end": end})
+        cursor.execute(sql, {"protocol": protocol.id, "start": protocol.starts_on, "end": end, "as_of": AS_OF})
         return cursor.fetchall()
 
 

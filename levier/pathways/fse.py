@@ -37,7 +37,7 @@ Rules (each one mirrored in `_conditions`):
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, DateField, F, FilteredRelation, Func, Q
 
@@ -160,6 +160,22 @@ def is_long_term_unemployed(unemployment_months: int | None, declared: bool | No
     return unemployment_months >= (LONG_TERM_MONTHS_YOUNG if age < YOUNG_AGE else LONG_TERM_MONTHS)
 
 
+def follow_up_due_on(exit_date: date) -> date:
+    """The follow-up questionnaire is due six months after the exit (end of month clipped)."""
+    return add_months(exit_date, FOLLOW_UP_MONTHS)
+
+
+def latest_exit_followed_up(as_of: date) -> date:
+    """The latest exit date whose six months have passed on `as_of` (follow_up_due_on(exit) ≤ as_of): results
+    "six months after leaving" are not known before (28/02/2021 → 31/08/2020, clipped months included)."""
+    day = add_months(as_of, -FOLLOW_UP_MONTHS)
+    while follow_up_due_on(day + timedelta(days=1)) <= as_of:
+        day += timedelta(days=1)
+    while follow_up_due_on(day) > as_of:
+        day -= timedelta(days=1)
+    return day
+
+
 def isced_group(answer: str, level: str, nomenclature: str) -> str | None:
     """"0-2", "3-4" or "5-8": the questionnaire's ISCED answer, else the French qualification level;
     None when unknown (an unrecognised answer is not replaced by the level)."""
@@ -202,8 +218,9 @@ class ParticipantFacts:
     exit_job_searching: bool | None = None
     exit_in_education: bool | None = None
     exit_qualification_gained: bool | None = None
-    follow_up_labour_status: str = ""
+    follow_up_labour_status: str = ""  # empty while the six months after the exit have not passed
     follow_up_improved: bool | None = None
+    isced_zero: bool = False  # "0" answered: below ISCED 1, outside CO09 (ISCED 1 or 2) in 2014-2020
 
     @property
     def unemployed(self) -> bool:
@@ -253,8 +270,8 @@ def codes_2014_2020(f: ParticipantFacts) -> frozenset[str]:
         "CO01": f.unemployed, "CO02": f.long_term, "CO03": f.inactive, "CO04": f.inactive_not_in_education,
         "CO05": f.employed, "CO06": f.age < YOUNG_AGE, "CO07": senior,
         "CO08": senior and (f.unemployed or f.inactive_not_in_education),
-        "CO09": f.isced_group == "0-2", "CO10": f.isced_group == "3-4", "CO11": f.isced_group == "5-8",
-        "CO15": f.migrant_or_minority, "CO16": f.disability == YES, "CO17": f.other_disadvantaged == YES,
+        "CO09": f.isced_group == "0-2" and not f.isced_zero, "CO10": f.isced_group == "3-4",
+        "CO11": f.isced_group == "5-8", "CO15": f.migrant_or_minority, "CO16": f.disability == YES, "CO17": f.other_disadvantaged == YES,
         "CO18": f.homeless is True, "CO19": f.rural is True,
         "CR01": f.inactive and searching, "CR02": studying, "CR03": qualified, "CR04": f.employed_upon_leaving,
         "CR05": f.disadvantaged and (searching or studying or qualified or f.employed_upon_leaving),
@@ -311,10 +328,12 @@ def _questionnaires(pathway) -> dict:
     return {q.moment: q for q in pathway.fse_questionnaires.all()}
 
 
-def facts_of(pathway, *, period_end: date) -> ParticipantFacts:
+def facts_of(pathway, *, period_end: date, as_of: date) -> ParticipantFacts:
     """The facts of a pathway (person, commune and questionnaires loaded or prefetched)."""
     answers = _questionnaires(pathway)
     entry, leaving, later = answers.get(ENTRY), answers.get(EXIT), answers.get(FOLLOW_UP)
+    if pathway.exit_date is None or pathway.exit_date > latest_exit_followed_up(as_of):
+        later = None
     age = age_at(pathway.person.birth_date, pathway.entry_date)
     return ParticipantFacts(
         sex=pathway.person.sex, age=age, labour_status=entry.labour_status if entry else "",
@@ -334,6 +353,7 @@ def facts_of(pathway, *, period_end: date) -> ParticipantFacts:
         exit_qualification_gained=leaving.qualification_gained if leaving else None,
         follow_up_labour_status=later.labour_status if later else "",
         follow_up_improved=later.improved_situation if later else None,
+        isced_zero=bool(entry) and entry.isced == "0",
     )
 
 
@@ -378,7 +398,7 @@ def _qualification_in(group: str) -> Q:
         ~Q(qualification_nomenclature=OLD) & Q(qualification_level__in=new))
 
 
-def _conditions(period: str, period_end: date) -> dict[str, Q | None]:
+def _conditions(period: str, period_end: date, as_of: date) -> dict[str, Q | None]:
     """Each indicator of `period` as a condition on a pathway annotated with `entry`, `leaving` and
     `later` (the three questionnaires), None for every participant: the SQL twin of codes_2014_2020 /
     codes_2021_2027."""
@@ -402,15 +422,16 @@ def _conditions(period: str, period_end: date) -> dict[str, Q | None]:
     searching, studying = Q(leaving__job_searching=True), Q(leaving__in_education=True)
     qualified = Q(leaving__qualification_gained=True)
     employed_leaving = Q(leaving__labour_status__in=IN_EMPLOYMENT)
-    employed_later = Q(later__labour_status__in=IN_EMPLOYMENT)
-    improved = employed & Q(later__improved_situation=True)
+    followed = Q(exit_date__lte=latest_exit_followed_up(as_of))  # six months after the exit passed by as_of
+    employed_later = followed & Q(later__labour_status__in=IN_EMPLOYMENT)
+    improved = employed & followed & Q(later__improved_situation=True)
     senior = _age_at_least(SENIOR_AGE)
     if period == P2014:
         disadvantaged = third_country | foreign | minority | disability | other
         return {
             "CO01": unemployed, "CO02": long_term, "CO03": inactive, "CO04": inactive_neet, "CO05": employed,
             "CO06": _age_below(YOUNG_AGE), "CO07": senior, "CO08": senior & (unemployed | inactive_neet),
-            "CO09": isced["0-2"], "CO10": isced["3-4"], "CO11": isced["5-8"],
+            "CO09": isced["0-2"] & ~Q(entry__isced="0"), "CO10": isced["3-4"], "CO11": isced["5-8"],
             "CO15": third_country | foreign | minority, "CO16": disability, "CO17": other, "CO18": homeless,
             "CO19": rural,
             "CR01": left & inactive & searching, "CR02": left & studying, "CR03": left & qualified,
@@ -455,7 +476,7 @@ def indicators(protocol, *, as_of: date) -> dict:
     One aggregate query (grouped by sex) whatever the number of participants."""
     period = _period_name(protocol)
     period_end = period_of(protocol, as_of).end
-    conditions = _conditions(period, period_end)
+    conditions = _conditions(period, period_end, as_of)
     query = _with_questionnaires(fse_participants(protocol, as_of=as_of)).order_by().values("person__sex").annotate(
         participants=Count("id"), **{code: Count("id", filter=condition) for code, condition in conditions.items()})
     # With the default cost of a random read (4, for spinning disks) PostgreSQL joins the three
@@ -484,7 +505,7 @@ def pure_indicators(protocol, *, as_of: date) -> dict:
     period_end = period_of(protocol, as_of).end
     pathways = participants_of(protocol, period_of(protocol, as_of)).select_related("person", "commune") \
         .prefetch_related("fse_questionnaires")
-    facts = [facts_of(pathway, period_end=period_end) for pathway in pathways
+    facts = [facts_of(pathway, period_end=period_end, as_of=as_of) for pathway in pathways
              if is_participant(pathway.entry_date, pathway.exit_date)]
     return {"protocol": protocol.slug, "period": period, "as_of": as_of.isoformat(), "participants": len(facts),
             "indicators": tally(facts, period)}
@@ -495,9 +516,6 @@ def pure_indicators(protocol, *, as_of: date) -> dict:
 ENTRY_PREFIX, EXIT_PREFIX, FOLLOW_UP_PREFIX = "À l'entrée", "À la sortie", "Six mois après la sortie"
 
 
-def follow_up_due_on(exit_date: date) -> date:
-    """The follow-up questionnaire is due six months after the exit (end of month clipped)."""
-    return add_months(exit_date, FOLLOW_UP_MONTHS)
 
 
 def _entry_missing(pathway, entry, period: str) -> list[str]:

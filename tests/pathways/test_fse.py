@@ -10,7 +10,8 @@ import pytest
 from levier.pathways.enums import PathwayStatus
 from levier.pathways.fse import (
     LABELS, P2014, P2021, ParticipantFacts, age_at, codes_2014_2020, codes_2021_2027, indicators, is_long_term_unemployed,
-    is_participant, isced_group, missing_answers, missing_by_participant, pure_indicators, rural_commune,
+    is_participant, isced_group, latest_exit_followed_up, missing_answers, missing_by_participant, pure_indicators,
+    rural_commune,
 )
 from levier.pathways.models import FseQuestionnaire, Pathway, Person, Protocol
 from levier.territories.models import Territory
@@ -110,6 +111,21 @@ def test_results_need_the_exit_and_count_the_answers_given():
 # ---------------------------------------------------------------- data
 
 
+def test_isced_0_answered_is_outside_co09_in_2014_2020_and_inside_eeco09_in_2021_2027():
+    below_primary = replace(ADULT, isced_group="0-2", isced_zero=True)
+    assert "CO09" not in codes_2014_2020(below_primary)  # CO09: primary (ISCED 1) or lower secondary (ISCED 2)
+    assert "EECO09" in codes_2021_2027(below_primary)  # EECO09: ISCED 0 to 2
+
+
+@pytest.mark.parametrize(("as_of", "latest"), [
+    (date(2021, 12, 31), date(2021, 6, 30)), (date(2021, 2, 28), date(2020, 8, 31)),
+    (date(2021, 3, 31), date(2020, 9, 30)), (date(2021, 3, 30), date(2020, 9, 30)),
+    (date(2024, 2, 29), date(2023, 8, 31)), (date(2024, 2, 28), date(2023, 8, 28)),
+])
+def test_six_months_after_the_exit_have_passed_up_to_the_latest_exit(as_of, latest):
+    assert latest_exit_followed_up(as_of) == latest
+
+
 @pytest.fixture
 def protocols(pathways_reference):
     p2014 = Protocol.objects.get(slug="plie-pays-aix-2018-2022")
@@ -205,6 +221,27 @@ def test_results_count_exits_up_to_the_report_date(protocols, communes):
     assert (on_2021["CR03"]["total"], on_2021["CR04"]["total"], on_2021["CR06"]["total"]) == (1, 1, 1)
     assert indicators(p2014, as_of=AS_OF)["indicators"]["CR04"]["total"] == 2
     assert on_2021["CR07"]["total"] == 0
+
+
+def test_six_month_results_wait_for_the_six_months_after_the_exit(protocols, communes):
+    """A follow-up recorded early (or a report dated in the past) does not count before its six months."""
+    p2014, _ = protocols
+    later = {"labour_status": "employed", "improved_situation": True}
+    make(p2014, communes[0], sex="M", exit=date(2020, 8, 31), answers={**COMPLETE_ENTRY, "labour_status": "employed"},
+         later=later)
+    for as_of, counted in ((date(2021, 2, 27), 0), (date(2021, 2, 28), 1)):  # due 28/02/2021 (31/08 + 6 months)
+        by_sql = indicators(p2014, as_of=as_of)["indicators"]
+        assert (by_sql["CR06"]["men"], by_sql["CR07"]["men"]) == (counted, counted), as_of
+        assert indicators(p2014, as_of=as_of) == pure_indicators(p2014, as_of=as_of)
+
+
+def test_an_isced_0_answer_counts_in_no_2014_2020_education_indicator(protocols, communes):
+    p2014, p2021 = protocols
+    make(p2014, communes[0], answers={**COMPLETE_ENTRY, "isced": "0"})
+    make(p2014, communes[0], answers={**COMPLETE_ENTRY, "isced": "1"})
+    make(p2021, communes[0], entry=date(2023, 3, 1), answers={**COMPLETE_ENTRY, "isced": "0"})
+    assert indicators(p2014, as_of=AS_OF)["indicators"]["CO09"]["total"] == 1
+    assert indicators(p2021, as_of=date(2027, 12, 31))["indicators"]["EECO09"]["total"] == 1
 
 
 def test_the_report_is_one_query(protocols, communes):
