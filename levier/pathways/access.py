@@ -16,11 +16,14 @@ def is_controller(user, protocol) -> bool:
     return Role.FSE_CONTROLLER in scope.roles and protocol.unit_id in scope.controlled_unit_ids
 
 
-def sees_names(user, pathway) -> bool:
-    """Everyone who may open the file sees the names, except auditors (pseudonyms only)."""
+def sees_names(user, pathway, *, in_list: bool = False) -> bool:
+    """Everyone who may open the file sees the names, except auditors (pseudonyms only); in a list (`in_list`),
+    not the FSE controller, who reads named files one by one, each read logged."""
     scope = scope_of(user)
-    if scope.is_admin or is_coordinator(user, pathway.protocol) or is_controller(user, pathway.protocol):
+    if scope.is_admin or is_coordinator(user, pathway.protocol):
         return True
+    if is_controller(user, pathway.protocol):
+        return not in_list
     if Role.REFERENT in scope.roles and (pathway.referent_id == scope.user_id
                                          or (pathway.structure_id and pathway.structure.unit_id in scope.units(Role.REFERENT))):
         return True
@@ -46,13 +49,9 @@ def may_change(user, pathway) -> bool:
 def may_export(user, protocol) -> bool:
     """Participants' export (pseudonymised): the coordinator, referents of the protocol's structures, auditors over
     it; never the FSE controller (reads, never exports) nor steering (aggregates only)."""
-    from .models import Protocol
-
     scope = scope_of(user)
     if scope.is_admin or is_coordinator(user, protocol):
         return True
-    if not Protocol.objects.visible_to(user).filter(pk=protocol.pk).exists():
-        return False
     return (Role.REFERENT in scope.roles and protocol.structures.filter(unit_id__in=scope.units(Role.REFERENT)).exists()
             or (Role.AUDITOR in scope.roles and protocol.unit_id in scope.controlled_unit_ids))
 

@@ -27,13 +27,10 @@ def export_rows(protocol, *, names: bool, user=None) -> Iterator[list[str]]:
     may open, RSA and RQTH only where the user sees sensitive data (the participant's referent, the coordinator);
     without one (an operator's command), every pathway, whole."""
     pathways = Pathway.objects.filter(protocol=protocol)
-    sensitive = lambda pathway: True  # noqa: E731
     if user is not None:
         pathways = pathways.visible_to(user)
-        if not access.is_coordinator(user, protocol):
-            sensitive = lambda pathway: access.sees_sensitive(user, pathway)  # noqa: E731
     for p in pathways.select_related("person", "commune", "protocol").order_by("id").iterator(chunk_size=2000):
-        person, shown = p.person, sensitive(p)
+        person, shown = p.person, user is None or access.sees_sensitive(user, p)
         validated = "" if p.exit_kind not in ("cdi", "cdd", "interim", "training", "business_creation") \
             else _flag(bool(p.exit_category))
         yield [

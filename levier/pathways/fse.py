@@ -168,11 +168,9 @@ def follow_up_due_on(exit_date: date) -> date:
 def latest_exit_followed_up(as_of: date) -> date:
     """The latest exit date whose six months have passed on `as_of` (follow_up_due_on(exit) ≤ as_of): results
     "six months after leaving" are not known before (28/02/2021 → 31/08/2020, clipped months included)."""
-    day = add_months(as_of, -FOLLOW_UP_MONTHS)
-    while follow_up_due_on(day + timedelta(days=1)) <= as_of:
+    day = add_months(as_of, -FOLLOW_UP_MONTHS)  # its due date is on or before as_of (a day is only ever clipped down)
+    while follow_up_due_on(day + timedelta(days=1)) <= as_of:  # 31/08 → 28/02: later exits due the same day
         day += timedelta(days=1)
-    while follow_up_due_on(day) > as_of:
-        day -= timedelta(days=1)
     return day
 
 
@@ -271,7 +269,8 @@ def codes_2014_2020(f: ParticipantFacts) -> frozenset[str]:
         "CO05": f.employed, "CO06": f.age < YOUNG_AGE, "CO07": senior,
         "CO08": senior and (f.unemployed or f.inactive_not_in_education),
         "CO09": f.isced_group == "0-2" and not f.isced_zero, "CO10": f.isced_group == "3-4",
-        "CO11": f.isced_group == "5-8", "CO15": f.migrant_or_minority, "CO16": f.disability == YES, "CO17": f.other_disadvantaged == YES,
+        "CO11": f.isced_group == "5-8",
+        "CO15": f.migrant_or_minority, "CO16": f.disability == YES, "CO17": f.other_disadvantaged == YES,
         "CO18": f.homeless is True, "CO19": f.rural is True,
         "CR01": f.inactive and searching, "CR02": studying, "CR03": qualified, "CR04": f.employed_upon_leaving,
         "CR05": f.disadvantaged and (searching or studying or qualified or f.employed_upon_leaving),
@@ -514,8 +513,6 @@ def pure_indicators(protocol, *, as_of: date) -> dict:
 # ---------------------------------------------------------------- missing answers
 
 ENTRY_PREFIX, EXIT_PREFIX, FOLLOW_UP_PREFIX = "À l'entrée", "À la sortie", "Six mois après la sortie"
-
-
 
 
 def _entry_missing(pathway, entry, period: str) -> list[str]:

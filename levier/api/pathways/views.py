@@ -56,11 +56,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
                   "exit_category", "exit_validated_on", "exit_source"]
 
     def _names(self, pathway) -> bool:
-        user = self.context["request"].user
-        if self.context.get("listing") and access.is_controller(user, pathway.protocol) \
-                and not access.is_coordinator(user, pathway.protocol):
-            return False  # the FSE controller reads named files one by one (each read logged), never a named list
-        return access.sees_names(user, pathway)
+        return access.sees_names(self.context["request"].user, pathway, in_list=self.context.get("listing", False))
 
     def get_last_name(self, pathway) -> str | None:
         return pathway.person.last_name if self._names(pathway) else None
