@@ -79,9 +79,9 @@ def generate() -> None:
            False, "[]", "[]", "") for i in range(COMPANIES)))
     copy("aids_application",
          ["id", "created_at", "updated_at", "scheme_id", "version_id", "organisation_id", "created_by_id", "status",
-          "number", "answers", "evaluation", "de_minimis_details", "submitted_at"],
+          "number", "answers", "evaluation", "submitted_at"],
          ((i + 1, now, now, scheme.id, version.id, first_org + i % COMPANIES, user.id, "submitted",
-           f"BANC-{i + 1:07d}", "{}", "{}", "", now) for i in range(APPLICATIONS)))
+           f"BANC-{i + 1:07d}", "{}", "{}", now) for i in range(APPLICATIONS)))
     days = (END - START).days
     commitments, entries, reports = [], [], []
     entry_id = 0
@@ -103,7 +103,8 @@ def generate() -> None:
         commitments.append((cid, now, now, f"BANC-{cid:07d}", operator.fund_id, operator.id, scheme.id, cid,
                             first_org + i % COMPANIES, "", rng.choice(communes), i % 11 == 0, NAF[i % len(NAF)],
                             SIZES[i % len(SIZES)], kind, "de minimis", f"{amount / 10:.2f}", committed_on.isoformat(),
-                            i % 7, (committed_on + timedelta(days=730)).isoformat(), 10, f"{amount * 1.5:.2f}", ""))
+                            i % 7, (committed_on + timedelta(days=730)).isoformat(), 10, f"{amount * 1.5:.2f}", "",
+                            "general", "monthly" if kind == "loan" else "", "", ""))
         entry(operator.fund_id, "commitment", amount, committed_on, operator.id, cid)
         for t in range(ENTRIES_PER_COMMITMENT - 3):  # tranches, then repayments for loans
             on = committed_on + timedelta(days=30 * (t + 1))
@@ -117,7 +118,7 @@ def generate() -> None:
          ["id", "created_at", "updated_at", "reference", "fund_id", "operator_id", "scheme_id", "application_id",
           "beneficiary_id", "person_name", "commune_id", "in_qpv", "naf_section", "size_category", "kind", "legal_basis",
           "gross_grant_equivalent", "committed_on", "jobs_planned", "jobs_due_on", "reference_cdi_headcount",
-          "other_financing", "justification"], commitments)
+          "other_financing", "justification", "de_minimis", "loan_frequency", "rating", "collateral"], commitments)
     copy("funding_ledgerentry",
          ["id", "fund_id", "kind", "amount", '"on"', "operator_id", "commitment_id", "note", "recorded_at"], entries)
     copy("funding_jobreport",

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     "auditlog",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -195,7 +194,6 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API de la plateforme Levier (référentiels, organisations, comptes).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for a choice set shared by several fields (sensitive questions: yes / no / declined).
     "ENUM_NAME_OVERRIDES": {"SensitiveAnswerEnum": "levier.pathways.enums.Answer"},

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from levier.core.admin import WorkflowAdminMixin
+
 from .models import Membership, MembershipLog, User
 
 
@@ -19,13 +21,18 @@ class UserAdmin(BaseUserAdmin):
 
 class MembershipLogInline(admin.TabularInline):
     model = MembershipLog
-    readonly_fields = ["from_status", "to_status", "by", "at", "reason"]
+    readonly_fields = ["from_status", "to_status", "by", "at", "action", "reason"]
     extra = 0
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    """Memberships are decided in the site (with a reason); here an administrator sees their history."""
+
     list_display = ["user", "unit", "role", "status"]
     list_filter = ["role", "status"]
     search_fields = ["user__email", "unit__name", "unit__organisation__name"]

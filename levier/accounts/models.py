@@ -2,9 +2,10 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 
+from levier.core import workflow
 from levier.core.models import TimeStampedModel
 
-from .enums import MembershipStatus, Role
+from .enums import MEMBERSHIP_TRANSITIONS, MembershipStatus, Role
 from .querysets import MembershipQuerySet
 
 
@@ -37,6 +38,8 @@ class User(AbstractUser):
     REQUIRED_FIELDS = []
 
     objects = UserManager()
+    # What the audit trail records of a user's credentials (levier.accounts.credentials), never their secrets.
+    HISTORY_LABELS = {"api_token": "jeton d'API", "second_factor": "double authentification"}
 
     class Meta:
         verbose_name = "utilisateur"
@@ -84,6 +87,7 @@ class Membership(TimeStampedModel):
                 condition=Q(status="pending") | Q(decided_at__isnull=False),
                 name="membership_decided_has_date",
             ),
+            workflow.valid_states(MembershipStatus, "membership_status_declared"),
         ]
 
     def __str__(self):
@@ -98,8 +102,16 @@ class MembershipLog(models.Model):
     to_status = models.CharField("vers", max_length=20, choices=MembershipStatus.choices)
     by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField("le", auto_now_add=True)
+    action = models.CharField("action", max_length=200, blank=True)
     reason = models.TextField("motif", blank=True)
 
     class Meta:
         verbose_name = "journal d'habilitation"
         ordering = ["at", "id"]
+
+
+MEMBERSHIP_WORKFLOW = workflow.declare(
+    Membership, states=MembershipStatus, moves=MEMBERSHIP_TRANSITIONS,
+    entries={MembershipStatus.PENDING, MembershipStatus.ACCEPTED},  # a request, or a role given by an administrator
+    log="accounts.MembershipLog", owner="membership",
+)

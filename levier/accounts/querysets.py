@@ -1,10 +1,12 @@
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from levier.core.workflow import StatusGuardedQuerySet
+
 from .enums import MembershipStatus, Role
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(StatusGuardedQuerySet):
     def accepted(self):
         return self.filter(status=MembershipStatus.ACCEPTED)
 

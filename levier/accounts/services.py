@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from levier.core import workflow
 from levier.core.audit import acting_as
 from levier.core.errors import FieldError, InvalidInput
 from levier.organisations import rules as organisation_rules
@@ -14,9 +15,8 @@ from levier.organisations.models import Organisation
 from levier.organisations.services import create_organisation
 
 from .enums import MembershipStatus, Role
-from .models import Membership, MembershipLog, User
+from .models import MEMBERSHIP_WORKFLOW, Membership, User
 from .permissions import forget_scope
-from .rules import can_move
 
 
 def sign_up(
@@ -76,11 +76,11 @@ def sign_up(
                         name=f"{first_name.strip()} {last_name.strip()}", kind=OrganisationKind.NATURAL_PERSON,
                         roles=[OrganisationRole.BENEFICIARY],
                     )
-            membership = Membership.objects.create(
+            membership = Membership(
                 user=user, unit=organisation.main_unit(), role=Role.COMPANY, status=status, message=message.strip(),
                 decided_at=timezone.now() if status == MembershipStatus.ACCEPTED else None,
             )
-            MembershipLog.objects.create(membership=membership, to_status=status, by=user)
+            workflow.enter(membership, by=user, action="Inscription")
     return membership
 
 
@@ -92,18 +92,15 @@ def decide_membership(*, membership: Membership, by: User, accept: bool, reason:
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         if not Membership.objects.decidable_by(by).filter(pk=locked.pk).exists():
             raise InvalidInput.single("membership", "Vous n'êtes pas habilité à décider de cette demande.")
-        if not can_move(locked.status, target):
+        if MEMBERSHIP_WORKFLOW.refusal(locked.status, target) or locked.status == target:
             raise InvalidInput.single(
                 "status", f"Une demande « {locked.get_status_display()} » ne peut plus être décidée."
             )
         if not accept and not reason.strip():
             raise InvalidInput.single("reason", "Le motif du refus est obligatoire.")
-        previous = locked.status
-        locked.status = target
-        locked.decided_by = by
-        locked.decided_at = timezone.now()
-        locked.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-        MembershipLog.objects.create(membership=locked, from_status=previous, to_status=target, by=by, reason=reason)
+        locked.decided_by, locked.decided_at = by, timezone.now()
+        workflow.move(locked, target, by=by, action="Acceptation" if accept else "Refus", reason=reason,
+                      fields=["decided_by", "decided_at"])
     forget_scope(locked.user)
     return locked
 
@@ -113,12 +110,11 @@ def grant_membership(*, user: User, unit, role: str, by: User | None, scope_unit
     if role not in Role.values:
         raise InvalidInput.single("role", f"Rôle inconnu : {role}.")
     with transaction.atomic(), acting_as(by):
-        membership, created = Membership.objects.get_or_create(
-            user=user, unit=unit, role=role, status=MembershipStatus.ACCEPTED,
-            defaults={"decided_by": by, "decided_at": timezone.now()},
-        )
-        if created:
-            MembershipLog.objects.create(membership=membership, to_status=MembershipStatus.ACCEPTED, by=by)
+        membership = Membership.objects.filter(user=user, unit=unit, role=role, status=MembershipStatus.ACCEPTED).first()
+        if membership is None:
+            membership = Membership(user=user, unit=unit, role=role, status=MembershipStatus.ACCEPTED,
+                                    decided_by=by, decided_at=timezone.now())
+            workflow.enter(membership, by=by, action="Habilitation donnée")
         if scope_units:
             membership.scope_units.set(scope_units)
     forget_scope(user)
@@ -128,13 +124,8 @@ def grant_membership(*, user: User, unit, role: str, by: User | None, scope_unit
 def revoke_membership(*, membership: Membership, by: User, reason: str) -> Membership:
     with transaction.atomic(), acting_as(by):
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
-        if not can_move(locked.status, MembershipStatus.REVOKED):
+        if locked.status != MembershipStatus.ACCEPTED:
             raise InvalidInput.single("status", "Seule une habilitation acceptée peut être révoquée.")
-        previous = locked.status
-        locked.status = MembershipStatus.REVOKED
-        locked.save(update_fields=["status", "updated_at"])
-        MembershipLog.objects.create(
-            membership=locked, from_status=previous, to_status=MembershipStatus.REVOKED, by=by, reason=reason
-        )
+        workflow.move(locked, MembershipStatus.REVOKED, by=by, action="Révocation", reason=reason)
     forget_scope(locked.user)
     return locked

@@ -2,8 +2,9 @@
 
 A signed-in company or project holder starts a draft from a scheme page (the
 simulator's answers are carried over), uploads the scheme's required
-documents, declares de minimis aid when a component's legal basis is de
-minimis, then submits: the version of the rules in effect on that day is
+documents, declares the de minimis aid its single undertaking received and the
+companies it controls or that control it when a component is de minimis (a structured
+field of the scheme's rules), then submits: the version of the rules in effect on that day is
 frozen with its evaluation, and the application gets a receipt number.
 Instruction, committees and payments belong to the funding domain, which
 takes over from `submit_application`.
@@ -11,8 +12,10 @@ takes over from `submit_application`.
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q
@@ -21,11 +24,15 @@ from django.utils import timezone
 
 from levier.accounts.enums import Role
 from levier.accounts.permissions import scope_of
+from levier.core import workflow
 from levier.core.audit import acting_as
 from levier.core.errors import FieldError, InvalidInput
 
-from .enums import SchemeStatus
-from .models import Application, ApplicationDocument, ApplicationLog, Scheme
+from levier.organisations.enums import ControlBasis
+from levier.organisations.rules import siren_error
+
+from .enums import DeMinimisRegime, SchemeStatus
+from .models import Application, ApplicationDocument, DeclaredAid, DeclaredLink, Scheme
 from .rules import evaluate
 from .services import parse_profile, result_body, version_in_effect
 
@@ -33,6 +40,9 @@ MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_FILES = 20
 # Content signatures: the file's first bytes decide its type, never its name.
 SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
 def detect_content_type(head: bytes) -> str | None:
@@ -45,7 +55,8 @@ application_submitted = Signal()
 
 
 def needs_de_minimis(rules: dict) -> bool:
-    return any("minimis" in (c.get("legal_basis") or "").lower() for c in rules.get("components", []))
+    """A scheme whose rules hold a de minimis component asks for the de minimis declaration."""
+    return any(c.get("de_minimis") for c in rules.get("components", []))
 
 
 class ApplicationQueries:
@@ -79,10 +90,8 @@ def start_application(*, scheme: Scheme, by, answers: dict | None = None) -> App
         raise InvalidInput.single("scheme", "Ce dispositif n'accepte pas de demande (il n'est pas ouvert).")
     organisation_id = _applicant_organisation(by)
     with transaction.atomic(), acting_as(by):
-        application = Application.objects.create(
-            scheme=scheme, organisation_id=organisation_id, created_by=by, answers=answers or {}
-        )
-        ApplicationLog.objects.create(application=application, to_status=Application.Status.DRAFT, by=by)
+        application = Application(scheme=scheme, organisation_id=organisation_id, created_by=by, answers=answers or {})
+        workflow.enter(application, by=by, action="Brouillon ouvert")
     return application
 
 
@@ -93,34 +102,100 @@ def _locked_draft(application: Application) -> Application:
     return locked
 
 
-def save_draft(*, application: Application, by, answers: dict | None = None, de_minimis_amount=None,
-               de_minimis_details: str | None = None) -> Application:
-    errors = []
-    amount = None
-    if de_minimis_amount not in (None, ""):
-        try:
-            amount = Decimal(str(de_minimis_amount).replace(",", ".").replace(" ", ""))
-            if amount < 0:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors.append(FieldError("de_minimis_amount", "Montant positif attendu, en euros."))
-    if answers is not None:
-        try:
-            parse_profile(answers)
-        except InvalidInput as exc:
-            errors += exc.errors
+def save_draft(*, application: Application, by, answers: dict) -> Application:
+    parse_profile(answers)
+    with transaction.atomic(), acting_as(by):
+        locked = _locked_draft(application)
+        locked.answers = answers
+        locked.save()
+    return locked
+
+
+@dataclass(frozen=True)
+class DeclaredAidInput:
+    granted_on: date
+    amount: Decimal
+    regime: str
+    grantor: str
+    beneficiary_siren: str = ""  # a company of the single undertaking; "" for the applicant itself
+
+
+@dataclass(frozen=True)
+class DeclaredLinkInput:
+    siren: str
+    name: str
+    direction: str  # DeclaredLink.Direction
+    basis: str  # ControlBasis
+
+
+def may_declare(user, application: Application) -> bool:
+    """The applicant on its draft; on a submitted file (paper, or completed on instruction), an instructor of
+    the scheme's operator."""
+    scope = scope_of(user)
+    if application.status == Application.Status.DRAFT:
+        return application.organisation_id in scope.company_organisation_ids
+    return scope.is_admin or (application.scheme.owner_unit_id in scope.units(Role.OPERATOR_INSTRUCTOR)
+                              and not scope.is_read_only)
+
+
+def declare_de_minimis(*, application: Application, by, aids: list[DeclaredAidInput], links: list[DeclaredLinkInput],
+                       on: date, instructor: bool = False) -> Application:
+    """The de minimis declaration (1407/2013 art. 6(1), 2023/2831 art. 7(4)): the other de minimis aid the
+    single undertaking received, and the companies the applicant controls or that control it (art. 2(2)).
+    Replaces the previous declaration, all or nothing; every bad line listed. `instructor`: the funding
+    domain has checked that `by` instructs the submitted application (levier.funding.instruction)."""
+    if not (may_declare(by, application) or (instructor and application.status == Application.Status.SUBMITTED)):
+        raise InvalidInput.single("application", "Seul le demandeur, ou l'instructeur pour un dossier déposé, déclare "
+                                                 "les aides de minimis.")
+    errors = _declaration_errors(application, aids, links, on)
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic(), acting_as(by):
-        locked = _locked_draft(application)
-        if answers is not None:
-            locked.answers = answers
-        if de_minimis_amount not in (None, ""):
-            locked.de_minimis_amount = amount
-        if de_minimis_details is not None:
-            locked.de_minimis_details = de_minimis_details
-        locked.save()
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        locked.declared_aids.all().delete()
+        locked.declared_links.all().delete()
+        DeclaredAid.objects.bulk_create([DeclaredAid(application=locked, granted_on=a.granted_on, amount=a.amount,
+                                                     regime=a.regime, grantor=a.grantor.strip(),
+                                                     beneficiary_siren=a.beneficiary_siren) for a in aids])
+        DeclaredLink.objects.bulk_create([DeclaredLink(application=locked, siren=link.siren, name=link.name.strip(),
+                                                       direction=link.direction, basis=link.basis) for link in links])
+        locked.de_minimis_declared_on = on
+        locked.save(update_fields=["de_minimis_declared_on", "updated_at"])
     return locked
+
+
+def _declaration_errors(application: Application, aids, links, on: date) -> list[FieldError]:
+    errors = []
+    applicant = application.organisation.siren or ""
+    linked = set()
+    for index, link in enumerate(links):
+        field = f"links[{index}]"
+        if message := siren_error(link.siren):
+            errors.append(FieldError(f"{field}.siren", message))
+        elif link.siren == applicant:
+            errors.append(FieldError(f"{field}.siren", "Le SIREN du demandeur lui-même."))
+        elif link.siren in linked:
+            errors.append(FieldError(f"{field}.siren", "Entreprise déjà déclarée."))
+        linked.add(link.siren)
+        if not link.name.strip():
+            errors.append(FieldError(f"{field}.name", "Raison sociale obligatoire."))
+        if link.direction not in DeclaredLink.Direction.values:
+            errors.append(FieldError(f"{field}.direction", "Sens du lien attendu."))
+        if link.basis not in ControlBasis.values:
+            errors.append(FieldError(f"{field}.basis", "Lien de l'article 2, paragraphe 2 (a à d) attendu."))
+    for index, aid in enumerate(aids):
+        field = f"aids[{index}]"
+        if aid.amount is None or aid.amount <= 0:
+            errors.append(FieldError(f"{field}.amount", "Montant strictement positif attendu (équivalent-subvention brut)."))
+        if aid.granted_on > on:
+            errors.append(FieldError(f"{field}.granted_on", "Une aide déclarée est déjà octroyée."))
+        if aid.regime not in DeMinimisRegime.values or not aid.regime:
+            errors.append(FieldError(f"{field}.regime", "Règlement de minimis attendu."))
+        if not aid.grantor.strip():
+            errors.append(FieldError(f"{field}.grantor", "Financeur obligatoire."))
+        if aid.beneficiary_siren and aid.beneficiary_siren != applicant and aid.beneficiary_siren not in linked:
+            errors.append(FieldError(f"{field}.beneficiary_siren", "Bénéficiaire à déclarer parmi les entreprises liées."))
+    return errors
 
 
 def add_document(*, application: Application, by, document_key: str, uploaded) -> ApplicationDocument:
@@ -146,8 +221,10 @@ def add_document(*, application: Application, by, document_key: str, uploaded) -
         locked = _locked_draft(application)
         if locked.documents.count() >= MAX_FILES:
             raise InvalidInput.single(f"documents.{document_key}", f"« {label} » : 20 fichiers au plus par demande.")
+        original_name = Path(uploaded.name or "piece").name[:255]
+        uploaded.name = f"{uuid.uuid4().hex}{EXTENSIONS[content_type]}"  # stored under a name Levier gives
         return ApplicationDocument.objects.create(
-            application=locked, document_key=document_key, file=uploaded, original_name=uploaded.name[:255],
+            application=locked, document_key=document_key, file=uploaded, original_name=original_name,
             content_type=content_type, size=uploaded.size, sha256=digest.hexdigest(),
         )
 
@@ -168,10 +245,10 @@ def submit_application(*, application: Application, by, today: date | None = Non
         for document in scheme.required_documents:
             if document["key"] not in present:
                 errors.append(FieldError(f"documents.{document['key']}", f"Pièce manquante : « {document['label']} »."))
-        if version is not None and needs_de_minimis(version.rules) and locked.de_minimis_amount is None:
+        if version is not None and needs_de_minimis(version.rules) and locked.de_minimis_declared_on is None:
             errors.append(FieldError(
-                "de_minimis_amount",
-                "Déclarez le montant des aides de minimis reçues sur les 3 dernières années (0 si aucune).",
+                "de_minimis",
+                "Faites la déclaration de minimis : les aides de minimis reçues et les entreprises liées (aucune si aucune).",
             ))
         try:
             profile = parse_profile({**locked.answers, "as_of": today.isoformat()})
@@ -183,18 +260,15 @@ def submit_application(*, application: Application, by, today: date | None = Non
         evaluation = evaluate(version.rules, profile.facts, opens_on=scheme.opens_on, closes_on=scheme.closes_on)
         locked.version = version
         locked.evaluation = result_body(scheme, version, evaluation)
-        locked.status = Application.Status.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.number = f"LEV-{today.year}-{locked.pk:06d}"
-        locked.save()
-        ApplicationLog.objects.create(
-            application=locked, from_status=Application.Status.DRAFT, to_status=Application.Status.SUBMITTED, by=by
-        )
+        workflow.move(locked, Application.Status.SUBMITTED, by=by, action="Dépôt",
+                      fields=["version", "evaluation", "submitted_at", "number"])
         application_submitted.send(sender=Application, application=locked)  # instruction opens (funding domain)
     return locked
 
 
-def record_paper_application(*, scheme: Scheme, organisation, by, answers: dict, de_minimis_amount=None,
+def record_paper_application(*, scheme: Scheme, organisation, by, answers: dict,
                              today: date | None = None) -> Application:
     """An application received on paper, entered by an instructor of the scheme's operator: submitted
     at once with the rules in effect today (its documents are checked during the instruction)."""
@@ -208,12 +282,12 @@ def record_paper_application(*, scheme: Scheme, organisation, by, answers: dict,
     profile = parse_profile({**answers, "as_of": today.isoformat()})
     evaluation = evaluate(version.rules, profile.facts, opens_on=scheme.opens_on, closes_on=scheme.closes_on)
     with transaction.atomic(), acting_as(by):
-        application = Application.objects.create(
+        application = Application(
             scheme=scheme, organisation=organisation, created_by=by, answers=answers, version=version,
-            evaluation=result_body(scheme, version, evaluation), de_minimis_amount=de_minimis_amount,
+            evaluation=result_body(scheme, version, evaluation),
             status=Application.Status.SUBMITTED, submitted_at=timezone.now(), number=f"PAP-{uuid.uuid4().hex[:24]}")  # the receipt number needs the id
+        workflow.enter(application, by=by, action="Dossier papier saisi")
         application.number = f"LEV-{today.year}-{application.pk:06d}"
         application.save(update_fields=["number"])
-        ApplicationLog.objects.create(application=application, from_status="", to_status=Application.Status.SUBMITTED, by=by)
         application_submitted.send(sender=Application, application=application, paper=True)
     return application

@@ -1,7 +1,7 @@
 """Back office of the catalogue: operators write their schemes and rules, catalogue
 editors of the territory publish them.
 
-Workflow (declared in enums.SCHEME_TRANSITIONS, logged in SchemeLog):
+Workflow (declared in enums.SCHEME_TRANSITIONS, moved by levier.core.workflow, logged in SchemeLog):
 draft (operator) → in review → published (catalogue editor of the territory) → closed.
 Editing a published scheme creates a new, unpublished version; it takes effect
 from the day an editor publishes it. A closed scheme is never deleted.
@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from levier.accounts.enums import Role
 from levier.accounts.permissions import scope_of
+from levier.core import workflow
 from levier.core.audit import acting_as
 from levier.core.errors import FieldError, InvalidInput
 from levier.territories.models import Territory
@@ -22,7 +23,7 @@ from levier.territories.services import composition
 
 from . import catalogue_cache, simulation_counts
 from .enums import AidKind, BeneficiaryKind, SchemeStatus
-from .models import Scheme, SchemeLog, SchemeVersion
+from .models import Scheme, SchemeVersion
 from .rules import evaluate, validate_rules
 from .services import parse_profile, refresh_search_text, result_body
 
@@ -128,10 +129,10 @@ def create_scheme(*, by, unit, values: dict, rules: dict, perimeter: list[Territ
         raise InvalidInput(errors)
     with transaction.atomic(), acting_as(by):
         fields = {k: v for k, v in values.items() if k in EDITABLE_FIELDS}
-        scheme = Scheme.objects.create(slug=slug, operator=unit.organisation, owner_unit=unit, status=SchemeStatus.DRAFT, **fields)
+        scheme = Scheme(slug=slug, operator=unit.organisation, owner_unit=unit, status=SchemeStatus.DRAFT, **fields)
+        workflow.enter(scheme, by=by, action="Création")
         scheme.perimeter.set(perimeter)
         SchemeVersion.objects.create(scheme=scheme, number=1, rules=rules, created_by=by)
-        SchemeLog.objects.create(scheme=scheme, to_status=SchemeStatus.DRAFT, by=by)
         refresh_search_text(scheme)
     return scheme
 
@@ -164,17 +165,9 @@ def update_scheme(*, scheme: Scheme, by, values: dict, rules: dict, perimeter: l
     return pending
 
 
-def _move(scheme: Scheme, to_status: str, by, reason: str = "") -> Scheme:
-    from .enums import SCHEME_TRANSITIONS
-
+def _move(scheme: Scheme, to_status: str, by, reason: str = "", action: str = "") -> Scheme:
     locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
-    if to_status not in SCHEME_TRANSITIONS[SchemeStatus(locked.status)]:
-        raise InvalidInput.single(
-            "status", f"Passage de « {locked.get_status_display()} » à « {SchemeStatus(to_status).label} » impossible."
-        )
-    SchemeLog.objects.create(scheme=locked, from_status=locked.status, to_status=to_status, by=by, reason=reason)
-    locked.status = to_status
-    locked.save(update_fields=["status", "updated_at"])
+    workflow.move(locked, to_status, by=by, action=action, reason=reason)
     catalogue_cache.forget()  # the public catalogue changed
     return locked
 
@@ -183,7 +176,7 @@ def ask_review(*, scheme: Scheme, by) -> Scheme:
     if not can_edit(by, scheme):
         raise InvalidInput.single("scheme", "Seul l'opérateur du dispositif peut demander sa relecture.")
     with transaction.atomic(), acting_as(by):
-        return _move(scheme, SchemeStatus.IN_REVIEW, by)
+        return _move(scheme, SchemeStatus.IN_REVIEW, by, action="Demande de relecture")
 
 
 def publish(*, scheme: Scheme, by, on: date) -> Scheme:
@@ -196,7 +189,7 @@ def publish(*, scheme: Scheme, by, on: date) -> Scheme:
         if pending is None:
             raise InvalidInput.single("version", "Aucune version en attente de publication.")
         if scheme.status == SchemeStatus.IN_REVIEW:
-            scheme = _move(scheme, SchemeStatus.PUBLISHED, by)
+            scheme = _move(scheme, SchemeStatus.PUBLISHED, by, action="Publication")
         elif scheme.status != SchemeStatus.PUBLISHED:
             raise InvalidInput.single("status", "Le dispositif doit être en relecture pour être publié.")
         pending.published = True
@@ -211,14 +204,14 @@ def send_back(*, scheme: Scheme, by, reason: str, on: date) -> Scheme:
     if not reason.strip():
         raise InvalidInput.single("reason", "Le motif du renvoi est obligatoire.")
     with transaction.atomic(), acting_as(by):
-        return _move(scheme, SchemeStatus.DRAFT, by, reason)
+        return _move(scheme, SchemeStatus.DRAFT, by, reason, action="Renvoi en brouillon")
 
 
 def close(*, scheme: Scheme, by, on: date) -> Scheme:
     if not (can_publish(by, scheme, on) or can_edit(by, scheme)):
         raise InvalidInput.single("scheme", "Vous ne pouvez pas clore ce dispositif.")
     with transaction.atomic(), acting_as(by):
-        closed = _move(scheme, SchemeStatus.CLOSED, by)
+        closed = _move(scheme, SchemeStatus.CLOSED, by, action="Clôture")
         if closed.closes_on is None or closed.closes_on > on:
             Scheme.objects.filter(pk=closed.pk).update(closes_on=on)
     return closed

@@ -45,7 +45,23 @@ SCHEME_TRANSITIONS = {
 }
 
 
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    SUBMITTED = "submitted", "Déposée"
+
+
 class EvaluationStatus(models.TextChoices):
     ELIGIBLE = "eligible", "Éligible"
     INCOMPLETE = "incomplete", "Informations manquantes"
     INELIGIBLE = "ineligible", "Non éligible"
+
+
+class DeMinimisRegime(models.TextChoices):
+    """Which de minimis regulation an aid falls under (the regulation in force is chosen by the grant
+    date: levier.funding.rules.de_minimis). Never read from a free-text legal basis."""
+
+    NONE = "", "Hors de minimis"
+    GENERAL = "general", "De minimis général (règlement 1407/2013 puis 2023/2831)"
+    AGRICULTURE = "agriculture", "De minimis agricole (règlement 1408/2013)"
+    FISHERIES = "fisheries", "De minimis pêche et aquaculture (règlement 717/2014)"
+    SGEI = "sgei", "De minimis SIEG (règlement 360/2012 puis 2023/2832)"

@@ -4,9 +4,12 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 
+from levier.core import workflow
 from levier.core.models import TimeStampedModel
+from levier.core.workflow import StatusGuardedQuerySet
+from levier.organisations.enums import ControlBasis
 
-from .enums import SchemeStatus
+from .enums import SCHEME_TRANSITIONS, ApplicationStatus, DeMinimisRegime, SchemeStatus
 from .querysets import SchemeQuerySet
 from .rules import rules_digest
 
@@ -55,6 +58,7 @@ class Scheme(TimeStampedModel):
                 condition=Q(opens_on__isnull=True) | Q(closes_on__isnull=True) | Q(opens_on__lte=models.F("closes_on")),
                 name="scheme_dates_ordered",
             ),
+            workflow.valid_states(SchemeStatus, "scheme_status_declared"),
         ]
 
     def __str__(self):
@@ -150,10 +154,19 @@ class SchemeLog(models.Model):
     to_status = models.CharField(max_length=20, choices=SchemeStatus.choices)
     by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField("action", max_length=200, blank=True)
     reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+
+
+SCHEME_WORKFLOW = workflow.declare(
+    Scheme, states=SchemeStatus, moves=SCHEME_TRANSITIONS,
+    # a draft from the back office; published or closed when loaded from the reference catalogue
+    entries={SchemeStatus.DRAFT, SchemeStatus.PUBLISHED, SchemeStatus.CLOSED},
+    log="aids.SchemeLog", owner="scheme",
+)
 
 
 class SimulationCount(models.Model):
@@ -170,9 +183,7 @@ class SimulationCount(models.Model):
 class Application(TimeStampedModel):
     """An application to a scheme (submission side; instruction belongs to the funding domain)."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Brouillon"
-        SUBMITTED = "submitted", "Déposée"
+    Status = ApplicationStatus
 
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="applications")
     version = models.ForeignKey(
@@ -187,11 +198,10 @@ class Application(TimeStampedModel):
     number = models.CharField("numéro", max_length=30, unique=True, null=True, blank=True)
     answers = models.JSONField("réponses", default=dict)
     evaluation = models.JSONField("évaluation au dépôt", default=dict, blank=True)
-    de_minimis_amount = models.DecimalField(
-        "aides de minimis reçues sur 3 ans (€)", max_digits=14, decimal_places=2, null=True, blank=True
-    )
-    de_minimis_details = models.TextField("détail des aides de minimis", blank=True)
+    de_minimis_declared_on = models.DateField("déclaration de minimis faite le", null=True, blank=True)
     submitted_at = models.DateTimeField("déposée le", null=True, blank=True)
+
+    objects = StatusGuardedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "demande d'aide"
@@ -202,10 +212,47 @@ class Application(TimeStampedModel):
                 condition=Q(status="draft") | (Q(number__isnull=False) & Q(submitted_at__isnull=False) & Q(version__isnull=False)),
                 name="application_submitted_is_frozen",
             ),
+            workflow.valid_states(ApplicationStatus, "application_status_declared"),
         ]
 
     def __str__(self):
         return self.number or f"Brouillon n° {self.pk}"
+
+
+class DeclaredAid(models.Model):
+    """A de minimis aid the applicant declares having received (itself or a company of its single
+    undertaking) from another grantor (1407/2013 art. 6(1), 2023/2831 art. 7(4))."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="declared_aids")
+    granted_on = models.DateField("octroyée le")
+    amount = models.DecimalField("montant (équivalent-subvention brut, €)", max_digits=14, decimal_places=2)
+    regime = models.CharField("règlement", max_length=20, choices=DeMinimisRegime.choices[1:])
+    grantor = models.CharField("financeur", max_length=200)
+    beneficiary_siren = models.CharField("SIREN du bénéficiaire (s'il n'est pas le demandeur)", max_length=9, blank=True)
+
+    class Meta:
+        verbose_name = "aide de minimis déclarée"
+        ordering = ["granted_on", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="declared_aid_amount_positive")]
+
+
+class DeclaredLink(models.Model):
+    """A company the applicant declares it controls or is controlled by (art. 2(2) of the de minimis
+    regulations): recorded in the registry's control links when the aid is granted."""
+
+    class Direction(models.TextChoices):
+        CONTROLS = "controls", "Le demandeur la contrôle"
+        CONTROLLED_BY = "controlled_by", "Elle contrôle le demandeur"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="declared_links")
+    siren = models.CharField("SIREN", max_length=9)
+    name = models.CharField("raison sociale", max_length=250)
+    direction = models.CharField("sens du lien", max_length=20, choices=Direction.choices)
+    basis = models.CharField("lien (article 2, paragraphe 2)", max_length=1, choices=ControlBasis.choices)
+
+    class Meta:
+        verbose_name = "entreprise liée déclarée"
+        ordering = ["id"]
 
 
 class ApplicationDocument(models.Model):
@@ -218,6 +265,15 @@ class ApplicationDocument(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    @property
+    def download_name(self) -> str:
+        """The name the user gave, with the extension of the type its content was checked to be."""
+        from pathlib import PurePath
+
+        from .applications import EXTENSIONS
+
+        return PurePath(self.original_name).stem + EXTENSIONS.get(self.content_type, "")
+
     class Meta:
         verbose_name = "pièce justificative"
         ordering = ["uploaded_at", "id"]
@@ -225,10 +281,20 @@ class ApplicationDocument(models.Model):
 
 class ApplicationLog(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="logs")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=20, blank=True, choices=Application.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Application.Status.choices)
     by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField("action", max_length=200, blank=True)
+    reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+
+
+APPLICATION_WORKFLOW = workflow.declare(
+    Application, states=Application.Status,
+    moves={Application.Status.DRAFT: {Application.Status.SUBMITTED}, Application.Status.SUBMITTED: set()},
+    entries={Application.Status.DRAFT, Application.Status.SUBMITTED},  # submitted: a paper file entered at once
+    log="aids.ApplicationLog", owner="application",
+)

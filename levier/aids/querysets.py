@@ -1,12 +1,14 @@
 from django.db import models
 from django.db.models import Q
 
+from levier.core.workflow import StatusGuardedQuerySet
+
 from .enums import SchemeStatus
 
 PUBLIC_STATUSES = (SchemeStatus.PUBLISHED, SchemeStatus.CLOSED)
 
 
-class SchemeQuerySet(models.QuerySet):
+class SchemeQuerySet(StatusGuardedQuerySet):
     def public(self):
         """Published schemes, and closed ones, which stay visible as closed."""
         return self.filter(status__in=PUBLIC_STATUSES)

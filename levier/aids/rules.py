@@ -25,7 +25,8 @@ Components, evaluated in order:
      | "base": "project.investment_eur", "share": "1"   # share of a base
      | "fixed": "10",                                   # a fixed quantity (consulting days)
      "cap": "225000", "requires": ["loan"], "condition": <condition>,   # sub-perimeter or other
-     "legal_basis": "…", "terms": "0 %, 5 ans"}
+     "legal_basis": "…", "terms": "0 %, 5 ans",
+     "de_minimis": "general"}   # the de minimis regime (aids.enums.DeMinimisRegime); absent when not de minimis
 """
 
 import functools
@@ -42,7 +43,7 @@ from levier.core.formats import format_date, format_number
 from levier.core.formats import format_euros as _format_euros
 from levier.organisations.rules import naf_section, size_category
 
-from .enums import GRANT_KINDS, LOAN_KINDS, ComponentKind, EvaluationStatus
+from .enums import GRANT_KINDS, LOAN_KINDS, ComponentKind, DeMinimisRegime, EvaluationStatus
 from .facts import BOOLEAN, FACTS, NUMERIC, TEXT, Facts, label
 
 OPS = {"eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in"}
@@ -83,6 +84,7 @@ class ComponentResult(NamedTuple):  # a named tuple: built for every distinct co
     unit: str
     explanation: str
     legal_basis: str
+    de_minimis: str = ""  # the component's de minimis regime (DeMinimisRegime), "" when not de minimis
 
 
 class Excluded(NamedTuple):
@@ -362,7 +364,8 @@ def evaluate_component(component: dict, evaluator: Evaluator, definitions: dict,
         return Excluded(key, label_text, f"{explanation} : montant nul.")
     if component.get("terms"):
         explanation = f"{explanation} ({component['terms']})"
-    return ComponentResult(key, kind, label_text, amount, unit, explanation, component.get("legal_basis", ""))
+    return ComponentResult(key, kind, label_text, amount, unit, explanation, component.get("legal_basis", ""),
+                           component.get("de_minimis", ""))
 
 
 # ---------------------------------------------------------------- evaluation
@@ -599,5 +602,8 @@ def validate_rules(rules) -> list[FieldError]:
                 errors.append(FieldError(f"{path}.requires", f"« {required} » doit être une composante définie avant."))
         if "condition" in component:
             errors += validate_condition(component["condition"], f"{path}.condition")
+        if component.get("de_minimis", "") not in DeMinimisRegime.values:
+            errors.append(FieldError(f"{path}.de_minimis", "Régime de minimis attendu parmi : "
+                                                           f"{', '.join(v for v in DeMinimisRegime.values if v)}."))
         keys.append(component.get("key", ""))
     return errors

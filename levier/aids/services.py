@@ -4,7 +4,6 @@ import functools
 import json
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -12,7 +11,9 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
+from levier.core import workflow
 from levier.core.errors import FieldError, InvalidInput
+from levier.core.parsing import date_field, parse_decimal
 from levier.organisations.models import Organisation
 from levier.organisations.rules import naf_error, siret_error
 from levier.territories.models import Qpv, Territory
@@ -22,7 +23,7 @@ from levier.territories.services import commune_by_code, place_and_ancestors
 from . import catalogue_cache, simulation_counts
 from .enums import EvaluationStatus, SchemeStatus
 from .facts import Facts
-from .models import Scheme, SchemeFinancer, SchemeVersion
+from .models import SCHEME_WORKFLOW, Scheme, SchemeFinancer, SchemeVersion
 from .querysets import PUBLIC_STATUSES
 from .rules import CompiledRules, Evaluation, Evaluator, compile_document, validate_rules
 
@@ -68,18 +69,25 @@ def _load_scheme(row: dict, field: str) -> Scheme:
     operator = _organisation(row["operator"], f"{field}.operator")
     opens_on = date.fromisoformat(row["opens_on"]) if row.get("opens_on") else None
     closes_on = date.fromisoformat(row["closes_on"]) if row.get("closes_on") else None
-    scheme, _ = Scheme.objects.update_or_create(
-        slug=row["slug"],
-        defaults={
-            "name": row["name"], "summary": row["summary"], "description": row.get("description", ""),
-            "operator": operator, "owner_unit": operator.units.filter(kind="whole").first(),
-            "contacts": row.get("contacts", ""), "beneficiary_kinds": row["beneficiary_kinds"],
-            "aid_kinds": row["aid_kinds"], "naf_sections": row.get("naf_sections", []), "opens_on": opens_on,
-            "closes_on": closes_on, "provenance": row.get("provenance", ""),
-            "required_documents": row.get("required_documents", DEFAULT_DOCUMENTS),
-            "status": SchemeStatus.CLOSED if closes_on and closes_on < timezone.localdate() else SchemeStatus.PUBLISHED,
-        },
-    )
+    fields = {
+        "name": row["name"], "summary": row["summary"], "description": row.get("description", ""),
+        "operator": operator, "owner_unit": operator.units.filter(kind="whole").first(),
+        "contacts": row.get("contacts", ""), "beneficiary_kinds": row["beneficiary_kinds"],
+        "aid_kinds": row["aid_kinds"], "naf_sections": row.get("naf_sections", []), "opens_on": opens_on,
+        "closes_on": closes_on, "provenance": row.get("provenance", ""),
+        "required_documents": row.get("required_documents", DEFAULT_DOCUMENTS),
+    }
+    status = SchemeStatus.CLOSED if closes_on and closes_on < timezone.localdate() else SchemeStatus.PUBLISHED
+    scheme = Scheme.objects.select_for_update().filter(slug=row["slug"]).first()
+    if scheme is None:
+        scheme = Scheme(slug=row["slug"], status=status, **fields)
+        workflow.enter(scheme, by=None, action="Chargement du référentiel")
+    else:
+        for name, value in fields.items():
+            setattr(scheme, name, value)
+        scheme.save()
+        if scheme.status != status and SCHEME_WORKFLOW.refusal(scheme.status, status) is None:
+            workflow.move(scheme, status, by=None, action="Chargement du référentiel")
     territories = []
     for kind, code in row.get("perimeter", []):
         territory = Territory.objects.filter(kind=kind, code=code).first()
@@ -168,8 +176,8 @@ def _number(value, field: str, errors: list, *, integer: bool = False):
         errors.append(FieldError(field, "Nombre attendu."))
         return None
     try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
+        number = parse_decimal(value)
+    except ValueError:
         errors.append(FieldError(field, f"Nombre attendu, reçu « {value} »."))
         return None
     if not number.is_finite() or number < 0:
@@ -203,11 +211,10 @@ def parse_profile(data, *, today: date | None = None) -> Profile:
     errors += [FieldError(f"beneficiary.{k}", "Champ inconnu.") for k in sorted(set(beneficiary) - BENEFICIARY_FIELDS)]
     errors += [FieldError(f"project.{k}", "Champ inconnu.") for k in sorted(set(project) - PROJECT_FIELDS)]
     as_of = today or timezone.localdate()
-    if data.get("as_of"):
-        try:
-            as_of = date.fromisoformat(str(data["as_of"]))
-        except ValueError:
-            errors.append(FieldError("as_of", f"Date invalide : « {data['as_of']} » (AAAA-MM-JJ attendu)."))
+    try:
+        as_of = date_field(data.get("as_of"), "as_of", default=as_of)
+    except InvalidInput as exc:
+        errors += exc.errors
     kind = beneficiary.get("kind")
     if kind not in BeneficiaryKind.values:
         errors.append(FieldError("beneficiary.kind", f"Type de bénéficiaire attendu parmi {', '.join(BeneficiaryKind.values)}."))
@@ -440,7 +447,8 @@ def evaluation_body(evaluation: Evaluation) -> dict:
         "components": [
             {"kind": c.kind, "label": c.label,
              "amount": f"{c.amount:.2f}" if c.unit == "EUR" else f"{c.amount.normalize():f}",
-             "unit": c.unit, "explanation": c.explanation, "legal_basis": c.legal_basis}
+             "unit": c.unit, "explanation": c.explanation, "legal_basis": c.legal_basis,
+             "de_minimis": c.de_minimis}
             for c in evaluation.components
         ],
         "excluded": [{"label": e.label, "reason": e.reason} for e in evaluation.excluded],

@@ -7,7 +7,8 @@ rows go through one `COPY … FROM STDIN`, on SQLite through `executemany`. Ids 
 holding the write lock).
 
 No `save()`, no signal, no `auto_now`: the caller sets every value it needs (timestamps included) and
-writes its own audit entries. Must run inside a transaction (`transaction.atomic`).
+writes its own audit entries. Must run inside a transaction (`transaction.atomic`). A status column
+is written only inside `levier.core.workflow.bulk(model)`, each row's move checked by the caller.
 """
 
 import enum
@@ -94,6 +95,9 @@ class BulkWriter:
 
     def write(self, rows: Iterable[tuple]) -> int:
         """Insert `rows` (each the values of `columns`, the primary key among them); returns their number."""
+        from .workflow import assert_bulk_permitted
+
+        assert_bulk_permitted(self.model, self.columns)
         quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         table = connection.ops.quote_name(self.model._meta.db_table)
         with connection.cursor() as cursor:
@@ -121,6 +125,9 @@ def update_rows(model: type[models.Model], names: Sequence[str], objects: Iterab
     """Write the fields `names` (attribute names, `_id` for foreign keys) of existing `objects`, by primary
     key, in one `executemany` — what `bulk_update` does without building a `CASE` expression per row and
     field (which took seconds per thousand rows). No signal, no `auto_now`: the caller sets every value."""
+    from .workflow import assert_bulk_permitted
+
+    assert_bulk_permitted(model, names)
     by_name = {f.attname: f for f in model._meta.concrete_fields}
     fields = [by_name[name] for name in names]
     quoted = connection.ops.quote_name

@@ -25,6 +25,7 @@ REFERENCE_COMMANDS = [
     ("referential", "load-reference"),
     ("organisations", "load-reference"),
     ("aids", "load-reference"),
+    ("funding", "load-reference"),
     ("pathways", "load-reference"),
 ]
 
@@ -78,7 +79,9 @@ def load_demo_records() -> list[tuple[str, str, str, bool]]:
         _demo_application()
         from levier.funding.demo import load_copil_demo, load_instruction_demo  # needs the users' organisations
 
-        load_copil_demo()
+        from levier.accounts.models import User
+
+        load_copil_demo(by=User.objects.filter(email=f"pilotage@{data.EMAIL_DOMAIN}").first())
         load_instruction_demo(email_domain=data.EMAIL_DOMAIN)
         from levier.pathways.demo import load_demo as load_pathways_demo  # needs the PLIE users and lot holders
 

@@ -1,11 +1,14 @@
 """Administrators set funds up (financers, operators, schemes, budget lines), committees and their
-outside members, and the Commission's reference rates. Money never moves here: the ledger is
+outside members, and the Commission's base rates. Money never moves here: the ledger is
 read-only in the admin (movements go through the services, which check the invariants)."""
 
 from django.contrib import admin
 
-from .models import (BudgetLine, Committee, Fund, FundFinancer, FundOperator, FundScheme, LedgerEntry,
-                     ReferenceRate)
+from levier.core.admin import WorkflowAdminMixin, move_action
+
+from .enums import CommitteeStatus
+
+from .models import BaseRate, BudgetLine, Committee, Fund, FundFinancer, FundOperator, FundScheme, LedgerEntry
 
 
 class FinancerInline(admin.TabularInline):
@@ -41,15 +44,20 @@ class FundAdmin(admin.ModelAdmin):
 
 
 @admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     list_display = ["title", "fund", "held_on", "status"]
     list_filter = ["status", "fund"]
     filter_horizontal = ["members"]
+    actions = [move_action(CommitteeStatus.HELD, "Marquer comme tenu", "Comité tenu")]
 
 
-@admin.register(ReferenceRate)
-class ReferenceRateAdmin(admin.ModelAdmin):
-    list_display = ["effective_from", "base_rate", "margin", "demonstration", "source"]
+@admin.register(BaseRate)
+class BaseRateAdmin(admin.ModelAdmin):
+    """An administrator adds the base rate the Commission publishes (the shipped ones come from
+    `levier funding load-reference`, with their source)."""
+
+    list_display = ["effective_from", "rate", "source"]
+    ordering = ["-effective_from"]
 
 
 @admin.register(LedgerEntry)

@@ -3,9 +3,14 @@
 
 from auditlog.registry import auditlog
 
-from .models import Committee, Commitment, Convention, Fund, FundFinancer, FundOperator, Instruction, JobReport
+from .models import (BaseRate, Committee, Commitment, Convention, ConventionCommittee, ConventionStep, DirectAction, Fund,
+                     FundFinancer, FundOperator, Instruction, JobReport)
 
-auditlog.register(Convention, m2m_fields={"establishments"})
+auditlog.register(Convention, m2m_fields={"establishments", "departements"})
+auditlog.register(ConventionStep)
+auditlog.register(ConventionCommittee)
+auditlog.register(DirectAction)
+auditlog.register(BaseRate)
 auditlog.register(Fund, m2m_fields={"perimeter"})
 auditlog.register(FundFinancer)
 auditlog.register(FundOperator)

@@ -17,8 +17,9 @@ from levier.organisations.services import create_organisation
 from levier.territories.models import Territory
 from levier.territories.services import composition
 
-from . import ledger, rules, services
-from .models import Commitment, Fund, FundFinancer, FundOperator, FundScheme, JobReport, ReferenceRate
+from . import conventions, ledger, rules, services
+from .models import Commitment, Fund, FundFinancer, FundOperator, FundScheme, JobReport
+from .reference import load_base_rates
 
 FIXTURE = Path(__file__).parent / "data" / "copil-bdr-2023.json"
 NAF_CODES = ["25.62A", "62.01Z", "56.10A", "47.11B", "43.21A", "10.71C", "70.22Z", "33.16Z", "86.90D", "49.41A"]
@@ -40,10 +41,7 @@ def load_copil_demo(*, path: Path = FIXTURE, by=None) -> dict:
     data = json.loads(path.read_text(encoding="utf-8"))
     if Commitment.objects.filter(reference__startswith="DEMO-").exists():
         return {"funds": 0, "commitments": 0}
-    for rate in data["reference_rates"]:
-        ReferenceRate.objects.update_or_create(
-            effective_from=_day(rate["effective_from"]),
-            defaults={"base_rate": Decimal(rate["base_rate"]), "source": rate["source"], "demonstration": True})
+    load_base_rates()
     start, end = _day(data["period"]["from"]), _day(data["period"]["to"])
     bouches_du_rhone = Territory.objects.get(kind="departement", code="13")
     communes = list(Territory.objects.filter(id__in=composition(bouches_du_rhone, end).commune_ids, kind="commune")
@@ -74,10 +72,11 @@ def load_copil_demo(*, path: Path = FIXTURE, by=None) -> dict:
             commitment = services.grant(services.Grant(
                 operator=operator, kind=spec["kind"], amount=amounts[k], committed_on=committed_on,
                 reference=f"DEMO-{f_index + 1}-{k + 1:03d}", beneficiary=company, scheme_id=scheme_id,
-                legal_basis=spec["legal_basis"], jobs_planned=int(jobs[k]) + (k % 2),
+                legal_basis=spec["legal_basis"], de_minimis=spec["de_minimis"], jobs_planned=int(jobs[k]) + (k % 2),
                 jobs_due_on=rules.add_months(committed_on, 24), reference_cdi_headcount=HEADCOUNTS[seed % len(HEADCOUNTS)],
                 other_financing=(amounts[k] * Decimal("1.5")).quantize(Decimal("0.01")), commune_id=commune.id,
-                in_qpv=seed % 7 == 0, loan_years=spec.get("loan_years", 5)), by=by)
+                in_qpv=seed % 7 == 0, loan_months=12 * spec.get("loan_years", 5), rating=spec.get("rating", ""),
+                collateral=spec.get("collateral", "")), by=by)
             paid_on = committed_on + timedelta(days=30)
             if paid_on <= end:
                 ledger.disburse(commitment=commitment, amount=amounts[k], on=paid_on, by=by, note="Versement unique")
@@ -121,13 +120,24 @@ def _financer(fund: Fund, spec: dict, ddets: Unit, by) -> FundFinancer:
                         or create_organisation(name=spec["company"], kind="company", siren=spec["siren"]))
     if "convention" in spec:
         c = spec["convention"]
-        convention, _ = services.create_convention(by=by, values={
-            "reference": c["reference"], "company": organisation, "owner_unit": ddets, "procedure": c["procedure"],
-            "group_headcount": c["group_headcount"], "notified_on": _day(c["notified_on"]),
-            "jobs_eliminated": c["jobs_eliminated"], "jobs_reclassified": c["jobs_reclassified"], "rate": Decimal(c["rate"]),
-            "bassin": Territory.objects.get(kind="departement", code="13")})
-        signed_on = rules.add_months(convention.notified_on, 3)
-        services.sign_convention(convention=convention, by=by, signed_on=signed_on, ends_on=rules.add_months(signed_on, 36))
+        notified_on = _day(c["notified_on"])
+        convention, _ = conventions.create_convention(by=by, today=notified_on, spec=conventions.ConventionInput(
+            reference=c["reference"], company=organisation, owner_unit=ddets, procedure=c["procedure"],
+            headcount=c["headcount"], group_headcount=c.get("group_headcount"), notified_on=notified_on,
+            validated_on=_day(c["validated_on"]), jobs_eliminated=c["jobs_eliminated"],
+            jobs_reclassified=c["jobs_reclassified"], rate=Decimal(c["rate"]),
+            bassin=Territory.objects.get(kind="departement", code="13")))
+        decided_on = rules.add_months(convention.validated_on, 1)
+        conventions.decide_subjection(convention=convention, by=by, decided_on=decided_on, subject=True,
+                                      reasons=c["subjection_reasons"])
+        signed_on = rules.add_months(convention.notified_on, 5)
+        ends_on = rules.add_months(signed_on, 36)
+        conventions.sign_convention(convention=convention, by=by, signed_on=signed_on, ends_on=ends_on)
+        if by is not None:  # yearly follow-up committees (D1233-42), the last one on the final review
+            for held_on, minutes in ((rules.add_months(signed_on, 12), "Bilan provisoire de la première année."),
+                                     (rules.add_months(signed_on, 24), "Bilan provisoire de la deuxième année."),
+                                     (ends_on, "Bilan définitif : contribution versée au fonds mutualisé.")):
+                conventions.record_committee(convention=convention, by=by, held_on=held_on, minutes=minutes)
     return FundFinancer.objects.create(fund=fund, organisation=organisation, kind=spec["kind"], convention=convention,
                                        pledged=Decimal(spec["received"]))
 
@@ -161,7 +171,7 @@ def load_instruction_demo(*, email_domain: str) -> None:
     for document in scheme.required_documents:
         applications.add_document(application=draft, by=company_user, document_key=document["key"],
                                   uploaded=ContentFile(b"%PDF-1.4\n%demo\n", name=f"{document['key']}.pdf"))
-    applications.save_draft(application=draft, by=company_user, de_minimis_amount="0")
+    applications.declare_de_minimis(application=draft, by=company_user, aids=[], links=[], on=date(2026, 11, 20))
     submitted = applications.submit_application(application=draft, by=company_user, today=date(2026, 11, 20))
     instructor = User.objects.filter(email=f"instructeur@{email_domain}").first()
     instruction = getattr(submitted, "instruction", None)

@@ -10,55 +10,36 @@ mandatory for ineligible and refused; the applicant is e-mailed and sees the sta
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 
 from levier.accounts.enums import Role
 from levier.accounts.permissions import scope_of
+from levier.aids.enums import DeMinimisRegime
 from levier.aids.models import Application
+from levier.core import workflow
+from levier.core.audit import acting_as
+from levier.core.dates import add_months
 from levier.core.errors import FieldError, InvalidInput
 from levier.core.formats import format_date, format_euros
+from levier.core.parsing import date_field
 
 from . import ledger, services
-from .enums import LOAN_KINDS, CommitmentKind, CommitteeStatus
+from .enums import INSTRUCTION_ACTIONS as TRANSITIONS
+from .enums import LOAN_KINDS, CommitmentKind, CommitteeStatus, Transition
+from .enums import INSTRUCTION_APPLICANT as APPLICANT
+from .enums import INSTRUCTION_INSTRUCTOR as INSTRUCTOR
 from .enums import InstructionStatus as S
 from .models import (Commitment, Committee, ConflictOfInterest, DocumentRequest, FundOperator, FundScheme, Instruction,
-                     InstructionLog, JobReport)
+                     JobReport)
 
-INSTRUCTOR, APPLICANT = "instructor", "applicant"
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset
-    target: str
-    by: str
-    label: str
-    reason_required: bool = False
-
-
-TRANSITIONS = {
-    "start": Transition(frozenset({S.SUBMITTED}), S.UNDER_INSTRUCTION, INSTRUCTOR, "Commencer l'instruction"),
-    "request_documents": Transition(frozenset({S.UNDER_INSTRUCTION}), S.AWAITING_DOCUMENTS, INSTRUCTOR, "Demander des pièces"),
-    "answer_documents": Transition(frozenset({S.AWAITING_DOCUMENTS}), S.UNDER_INSTRUCTION, APPLICANT, "Répondre à la demande de pièces"),
-    "declare_eligible": Transition(frozenset({S.UNDER_INSTRUCTION}), S.ELIGIBLE, INSTRUCTOR, "Déclarer éligible"),
-    "declare_ineligible": Transition(frozenset({S.UNDER_INSTRUCTION}), S.INELIGIBLE, INSTRUCTOR, "Déclarer inéligible", True),
-    "put_on_agenda": Transition(frozenset({S.ELIGIBLE}), S.IN_COMMITTEE, INSTRUCTOR, "Inscrire à l'ordre du jour"),
-    "grant": Transition(frozenset({S.IN_COMMITTEE}), S.GRANTED, INSTRUCTOR, "Accorder"),
-    "refuse": Transition(frozenset({S.IN_COMMITTEE}), S.REFUSED, INSTRUCTOR, "Refuser", True),
-    "adjourn": Transition(frozenset({S.IN_COMMITTEE}), S.ELIGIBLE, INSTRUCTOR, "Ajourner au comité suivant"),
-    "sign_agreement": Transition(frozenset({S.GRANTED}), S.AGREEMENT_SIGNED, INSTRUCTOR, "Enregistrer la convention signée"),
-    "disburse": Transition(frozenset({S.AGREEMENT_SIGNED, S.DISBURSING}), S.DISBURSING, INSTRUCTOR, "Verser une tranche"),
-    "start_follow_up": Transition(frozenset({S.DISBURSING}), S.FOLLOW_UP, INSTRUCTOR, "Passer au suivi des emplois"),
-    "close": Transition(frozenset({S.FOLLOW_UP}), S.CLOSED, INSTRUCTOR, "Clôturer"),
-    "withdraw": Transition(frozenset({S.SUBMITTED, S.UNDER_INSTRUCTION, S.AWAITING_DOCUMENTS, S.ELIGIBLE, S.IN_COMMITTEE,
-                                      S.GRANTED}), S.WITHDRAWN, APPLICANT, "Retirer la demande"),
-}
 COMPONENT_KINDS = {"loan": CommitmentKind.LOAN, "subsidy": CommitmentKind.SUBSIDY,
                    "consulting_subsidy": CommitmentKind.SUBSIDY, "investment_subsidy": CommitmentKind.SUBSIDY,
                    "consulting_days": CommitmentKind.CONSULTING}
@@ -98,10 +79,9 @@ def open_instruction(application: Application, *, paper: bool = False) -> Instru
     operator = operator_for(application)
     if operator is None or hasattr(application, "instruction"):
         return None
-    instruction = Instruction.objects.create(application=application, operator=operator, paper=paper,
-                                             checklist={d["key"]: False for d in application.scheme.required_documents})
-    InstructionLog.objects.create(instruction=instruction, action="submit", to_status=S.SUBMITTED,
-                                  by=application.created_by, reason="Dossier papier" if paper else "")
+    instruction = Instruction(application=application, operator=operator, paper=paper,
+                              checklist={d["key"]: False for d in application.scheme.required_documents})
+    workflow.enter(instruction, by=application.created_by, action="submit", reason="Dossier papier" if paper else "")
     return instruction
 
 
@@ -126,13 +106,9 @@ def fire(instruction: Instruction, action: str, *, by, reason: str = "", on: dat
         if transition.reason_required and not reason:
             raise InvalidInput.single("reason", "Le motif est obligatoire : le demandeur doit savoir pourquoi.")
         HANDLERS.get(action, _nothing)(locked, by=by, reason=reason, on=on, **data)
-        source = locked.status
-        locked.status = transition.target
         if reason:
             locked.reason = reason
-        locked.save()
-        InstructionLog.objects.create(instruction=locked, action=action, from_status=source, to_status=transition.target,
-                                      by=by, reason=reason)
+        workflow.move(locked, transition.target, by=by, action=action, reason=reason, fields=None)
         transaction.on_commit(lambda: _notify(locked, transition, reason))
     return locked
 
@@ -191,53 +167,87 @@ def proposed_amounts(instruction: Instruction) -> list[dict]:
     """The components computed by the rules version frozen with the application at submission."""
     components = instruction.application.evaluation.get("components", [])
     return [{"kind": c["kind"], "label": c.get("label", c["kind"]), "amount": c["amount"], "unit": c["unit"],
-             "legal_basis": c.get("legal_basis", "")} for c in components]
+             "legal_basis": c.get("legal_basis", ""), "de_minimis": c.get("de_minimis", "")} for c in components]
 
 
-def _amount(value, field) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise InvalidInput.single(field, f"Montant invalide : « {value} ».") from None
+LOAN_TERMS = ("rating", "collateral", "loan_months", "loan_deferral_months")
 
 
-def _grant(instruction, *, by, on, amounts: list[dict] | None = None, justification: str = "", jobs_due_months: int = 24, **_):
-    """Commit the amounts (the frozen rules' by default; edited ones need a justification)."""
+def _grant(instruction, *, by, on, amounts: list[dict] | None = None, justification: str = "", jobs_due_months: int = 24,
+           loan: dict | None = None, **_):
+    """Commit the amounts (the frozen rules' by default; edited ones need a justification): each strictly
+    positive, at least one; loans with the borrower's rating and collateral (their reference rate);
+    de minimis components checked against the single undertaking's ceiling, with the applicant's declaration."""
     if on is None:
         raise InvalidInput.single("on", "Date de la décision obligatoire.")
     proposed = proposed_amounts(instruction)
     chosen = amounts if amounts is not None else proposed
-    edited = [(a, p) for a, p in zip(chosen, proposed) if _amount(a["amount"], "amounts") != _amount(p["amount"], "amounts")]
-    if (edited or len(chosen) != len(proposed)) and not justification.strip():
-        raise InvalidInput.single("justification", "Les montants diffèrent de ceux calculés par les règles : justification obligatoire.")
     if not chosen:
         raise InvalidInput.single("amounts", "Aucune composante à accorder.")
+    values = [ledger.money(a.get("amount"), f"amounts[{index}].amount") for index, a in enumerate(chosen)]
+    edited = len(chosen) != len(proposed) or any(value != Decimal(str(p["amount"]))
+                                                 for value, p in zip(values, proposed))
+    if edited and not justification.strip():
+        raise InvalidInput.single("justification", "Les montants diffèrent de ceux calculés par les règles : justification obligatoire.")
     application = instruction.application
+    if any(_regime(c, i, proposed) for i, c in enumerate(chosen)) and application.de_minimis_declared_on is None:
+        raise InvalidInput.single("de_minimis", "La déclaration de minimis du demandeur manque : complétez-la avant d'accorder.")
     answers = application.answers or {}
     jobs = int((answers.get("project") or {}).get("net_cdi_jobs_24m") or 0)
     headcount = (answers.get("beneficiary") or {}).get("headcount")
-    declared = [(on, application.de_minimis_amount)] if application.de_minimis_amount else []
+    linked = services.record_declared_links(application, by=by, on=on)
+    declared = services.declared_de_minimis(application)
     link = FundScheme.objects.filter(fund_id=instruction.operator.fund_id, scheme_id=application.scheme_id).first()
+    terms = _loan_terms(loan or {})
     decision = []
-    for index, component in enumerate(chosen):
+    for index, (component, amount) in enumerate(zip(chosen, values)):
+        regime = _regime(component, index, proposed)
         kind = COMPONENT_KINDS.get(component["kind"], CommitmentKind.SUBSIDY)
-        amount = _amount(component["amount"], f"amounts[{index}].amount")
         if kind == CommitmentKind.CONSULTING:  # days valued at the fund's day rate
             if link is None or link.day_rate is None:
                 raise InvalidInput.single(f"amounts[{index}]", "Jours de conseil : aucun tarif journalier sur ce fonds.")
             amount = (amount * link.day_rate).quantize(Decimal("0.01"))
-        if amount <= 0:
-            continue
         commitment = services.grant(services.Grant(
             operator=instruction.operator, kind=kind, amount=amount, committed_on=on,
             reference=f"{application.number}-{index + 1}", beneficiary=application.organisation,
             scheme_id=application.scheme_id, application_id=application.pk, legal_basis=component.get("legal_basis", ""),
-            jobs_planned=jobs, jobs_due_on=services.rules.add_months(on, jobs_due_months),
+            de_minimis=regime, jobs_planned=jobs,
+            jobs_due_on=add_months(on, jobs_due_months),
             reference_cdi_headcount=int(headcount) if headcount is not None else None,
             other_financing=instruction.other_financing if index == 0 else Decimal("0.00"),
-            declared_de_minimis=declared, justification=justification.strip()), by=by)
+            declared_de_minimis=declared, linked=linked, justification=justification.strip(), **terms), by=by)
         decision.append({"commitment": commitment.reference, "kind": kind, "amount": f"{amount:.2f}"})
     instruction.decision = decision
+
+
+def _regime(component: dict, index: int, proposed: list[dict]) -> str:
+    """The de minimis regime of a granted component: the frozen rules' (never what a form or body says),
+    or, for a scheme without amounts, the regime the committee chose."""
+    if proposed:
+        if index < len(proposed):
+            return proposed[index]["de_minimis"]
+        return next((p["de_minimis"] for p in proposed if p["de_minimis"]), "")
+    regime = component.get("de_minimis", "") or ""
+    if regime not in DeMinimisRegime.values:
+        raise InvalidInput.single(f"amounts[{index}].de_minimis", "Régime de minimis inconnu.")
+    return regime
+
+
+def _loan_terms(data: dict) -> dict:
+    """Loan terms of the decision: rating and collateral (margin of the reference rate), duration and deferral."""
+    terms = {}
+    for key in ("rating", "collateral"):
+        if data.get(key):
+            terms[key] = str(data[key])
+    for key, default in (("loan_months", 60), ("loan_deferral_months", 0)):
+        value = data.get(key)
+        if value in (None, ""):
+            terms[key] = default
+            continue
+        if not str(value).isdigit():
+            raise InvalidInput.single(key, "Nombre entier de mois attendu.")
+        terms[key] = int(value)
+    return terms
 
 
 def _sign_agreement(instruction, *, on, **_):
@@ -310,6 +320,23 @@ def _notify(instruction: Instruction, transition: Transition, reason: str) -> No
         logger.exception("Courriel de la demande %s non envoyé", application.number)
 
 
+DECIDED = frozenset({S.GRANTED, S.REFUSED, S.AGREEMENT_SIGNED, S.DISBURSING, S.FOLLOW_UP, S.CLOSED, S.WITHDRAWN,
+                     S.INELIGIBLE})
+
+
+def may_declare_for(user, instruction: Instruction) -> bool:
+    """The instructor enters the applicant's de minimis declaration of a paper file, before the decision."""
+    return is_instructor(user, instruction) and instruction.status not in DECIDED and not scope_of(user).is_read_only
+
+
+def declare_for_applicant(*, instruction: Instruction, by, aids, links, on: date):
+    if not may_declare_for(by, instruction):
+        raise InvalidInput.single("application", "Seul l'instructeur du dossier, avant la décision, saisit sa déclaration.")
+    from levier.aids.applications import declare_de_minimis
+
+    return declare_de_minimis(application=instruction.application, by=by, aids=aids, links=links, on=on, instructor=True)
+
+
 # ---------------------------------------------------------------- committees and job follow-up
 
 
@@ -321,30 +348,70 @@ def declare_conflict(*, instruction: Instruction, by, note: str = "") -> Conflic
         raise InvalidInput.single("committee", "Ce dossier n'est pas à l'ordre du jour de l'un de vos comités.")
     conflict, _ = ConflictOfInterest.objects.get_or_create(instruction=instruction, committee=committee, member=by,
                                                            defaults={"note": note.strip()[:300]})
-    InstructionLog.objects.create(instruction=instruction, action="conflict", from_status=instruction.status,
-                                  to_status=instruction.status, by=by, reason="Déport pour conflit d'intérêts")
+    locked = Instruction.objects.select_for_update().get(pk=instruction.pk)
+    workflow.move(locked, locked.status, by=by, action="conflict", reason="Déport pour conflit d'intérêts")
     return conflict
 
 
-@transaction.atomic
-def declare_jobs(*, commitment: Commitment, by, reported_on: date, cdi_headcount: int, qpv_resident_jobs: int = 0) -> JobReport:
+def may_declare_jobs(user, commitment: Commitment) -> bool:
+    """The beneficiary company declares its headcount; its operator's instructor may enter it from a paper form."""
+    scope = scope_of(user)
+    if scope.is_read_only:
+        return False
+    return (scope.is_admin or commitment.beneficiary_id in scope.company_organisation_ids
+            or commitment.operator.unit_id in scope.units(Role.OPERATOR_INSTRUCTOR))
+
+
+def may_verify_jobs(user, commitment: Commitment) -> bool:
+    """Only the operator's instructor checks the declared jobs against the payroll records."""
+    scope = scope_of(user)
+    return not scope.is_read_only and (scope.is_admin
+                                       or commitment.operator.unit_id in scope.units(Role.OPERATOR_INSTRUCTOR))
+
+
+def _locked_commitment(commitment: Commitment) -> Commitment:
+    return Commitment.objects.select_for_update().select_related("operator").get(pk=commitment.pk)
+
+
+def declare_jobs(*, commitment: Commitment, by, reported_on: date, cdi_headcount: int,
+                 qpv_resident_jobs: int = 0) -> JobReport:
     """The company declares its CDI headcount; net jobs = headcount − reference headcount."""
-    if commitment.reference_cdi_headcount is None:
-        raise InvalidInput.single("reference_cdi_headcount", "Effectif CDI de référence inconnu pour cet engagement.")
-    if cdi_headcount < 0 or qpv_resident_jobs < 0:
-        raise InvalidInput.single("cdi_headcount", "Effectif positif ou nul attendu.")
-    if reported_on < commitment.committed_on:
-        raise InvalidInput.single("reported_on", "Déclaration antérieure à l'engagement.")
-    return JobReport.objects.create(commitment=commitment, reported_on=reported_on, cdi_headcount=cdi_headcount,
-                                    jobs_created=cdi_headcount - commitment.reference_cdi_headcount,
-                                    qpv_resident_jobs=qpv_resident_jobs)
+    if not may_declare_jobs(by, commitment):
+        raise PermissionDenied("Seuls le bénéficiaire et l'instructeur de l'opérateur déclarent les emplois.")
+    errors = []
+    if cdi_headcount < 0:
+        errors.append(FieldError("cdi_headcount", "Effectif CDI : nombre positif ou nul attendu."))
+    if qpv_resident_jobs < 0:
+        errors.append(FieldError("qpv_resident_jobs", "Salariés résidant en QPV : nombre positif ou nul attendu."))
+    elif qpv_resident_jobs > max(cdi_headcount, 0):
+        errors.append(FieldError("qpv_resident_jobs", "Salariés résidant en QPV : pas plus que l'effectif CDI déclaré."))
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic(), acting_as(by):
+        locked = _locked_commitment(commitment)
+        if locked.reference_cdi_headcount is None:
+            raise InvalidInput.single("reference_cdi_headcount", "Effectif CDI de référence inconnu pour cet engagement.")
+        if reported_on < locked.committed_on:
+            raise InvalidInput.single("reported_on", "Date de la déclaration antérieure à l'engagement.")
+        return JobReport.objects.create(commitment=locked, reported_on=reported_on, cdi_headcount=cdi_headcount,
+                                        jobs_created=cdi_headcount - locked.reference_cdi_headcount,
+                                        qpv_resident_jobs=qpv_resident_jobs, declared_by=by)
 
 
-@transaction.atomic
 def verify_jobs(*, report: JobReport, by, verified_jobs: int, on: date) -> JobReport:
-    report.verified_jobs, report.verified_by, report.verified_on = verified_jobs, by, on
-    report.save(update_fields=["verified_jobs", "verified_by", "verified_on"])
-    return report
+    """The instructor records the jobs checked; a verification is dated on or after the declaration."""
+    if not may_verify_jobs(by, report.commitment):
+        raise PermissionDenied("Seul l'instructeur de l'opérateur vérifie les emplois déclarés.")
+    with transaction.atomic(), acting_as(by):
+        _locked_commitment(report.commitment)
+        locked = JobReport.objects.select_for_update().get(pk=report.pk)
+        if on < locked.reported_on:
+            raise InvalidInput.single("verified_on", "La vérification est datée au plus tôt du jour de la déclaration.")
+        if verified_jobs > locked.cdi_headcount:
+            raise InvalidInput.single("verified_jobs", "Emplois vérifiés : pas plus que l'effectif CDI déclaré.")
+        locked.verified_jobs, locked.verified_by, locked.verified_on = verified_jobs, by, on
+        locked.save(update_fields=["verified_jobs", "verified_by", "verified_on"])
+        return locked
 
 
 def job_shortfall(commitment: Commitment, on: date) -> int | None:
@@ -366,11 +433,8 @@ def recovery_due(commitment: Commitment, *, per_job: Decimal, missing_jobs: int)
 # ---------------------------------------------------------------- input of pages and API
 
 
-def parse_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise InvalidInput.single("on", f"Date invalide : « {value} ».") from None
+def parse_date(value: str | None, field: str = "on") -> date | None:
+    return date_field(value, field)
 
 
 def action_data(instruction: Instruction, action: str, data, *, today: date) -> dict:
@@ -380,7 +444,7 @@ def action_data(instruction: Instruction, action: str, data, *, today: date) -> 
     legal_basis}], `tranches` {commitment reference: amount}; forms give one field each."""
     values = {"reason": data.get("reason", ""), "on": parse_date(data.get("on")) or today}
     if action == "request_documents":
-        values.update(message=data.get("message", ""), due_on=parse_date(data.get("due_on")))
+        values.update(message=data.get("message", ""), due_on=parse_date(data.get("due_on"), "due_on"))
     elif action == "answer_documents":
         values["answer"] = data.get("answer", "")
     elif action == "declare_eligible":
@@ -398,8 +462,10 @@ def action_data(instruction: Instruction, action: str, data, *, today: date) -> 
             values["amounts"] = [{**p, "amount": data.get(f"amount_{i}", p["amount"])} for i, p in enumerate(proposed)]
         elif not proposed and data.get("free_amount"):  # a descriptive scheme: the committee sets the amount
             values["amounts"] = [{"kind": data.get("free_kind") or "subsidy", "amount": data["free_amount"],
-                                  "legal_basis": data.get("free_legal_basis", "")}]
+                                  "legal_basis": data.get("free_legal_basis", ""),
+                                  "de_minimis": data.get("free_de_minimis", "")}]
         values["justification"] = data.get("justification", "")
+        values["loan"] = {key: data.get(key) for key in LOAN_TERMS if data.get(key) not in (None, "")}
     elif action == "disburse":
         if isinstance(data.get("tranches"), dict):
             values["tranches"] = data["tranches"]

@@ -1,8 +1,8 @@
 """The money ledger: every movement is an immutable entry; balances are sums of entries.
 
-Each use case owns its transaction and locks the rows it depends on in one fixed order —
-the fund, then the operator's allocation, then the commitment — before reading the balances
-it checks: nothing allocated beyond what was received, nothing committed beyond what was
+Each use case owns its transaction and locks the rows its entry references in one fixed order,
+written once in `hold` — the fund, then the operator's allocation, then the commitment — before
+reading the balances it checks: nothing allocated beyond what was received, nothing committed beyond what was
 allocated, nothing paid beyond what was committed, nothing repaid beyond what was lent.
 """
 
@@ -127,19 +127,35 @@ def commitment_balance(commitment: Commitment) -> CommitmentBalance:
                              paid - repaid - written_off, sums.get(K.IN_KIND, ZERO))
 
 
-# ---------------------------------------------------------------- locks (always in this order)
+# ---------------------------------------------------------------- the one lock order
 
 
-def _lock_fund(fund: Fund) -> Fund:
-    return Fund.objects.select_for_update().get(pk=fund.pk)
+@dataclass(frozen=True)
+class Held:
+    fund: Fund
+    operator: FundOperator | None = None
+    commitment: Commitment | None = None
 
 
-def _lock_operator(operator: FundOperator) -> FundOperator:
-    return FundOperator.objects.select_for_update().get(pk=operator.pk)
+def hold(*, fund_id: int, operator_id: int | None = None, commitment_id: int | None = None) -> Held:
+    """Lock, in the one order every movement follows — the fund, then the operator, then the commitment —
+    every row the movement's entry will reference, before reading a balance.
+
+    PostgreSQL checks a new row's foreign keys with a share lock on each row it references: a movement
+    that locked only the commitment would wait, on inserting its entry, for the operator another movement
+    holds while that one waits for the commitment (a deadlock). Holding all the referenced rows, always in
+    this order, first, leaves no such cycle. Callers creating a row that references the fund or the
+    operator (a new commitment) hold them first too."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.hold() runs inside the movement's transaction")
+    fund = Fund.objects.select_for_update().get(pk=fund_id)
+    operator = FundOperator.objects.select_for_update().get(pk=operator_id) if operator_id else None
+    commitment = Commitment.objects.select_for_update().get(pk=commitment_id) if commitment_id else None
+    return Held(fund, operator, commitment)
 
 
-def _lock_commitment(commitment: Commitment) -> Commitment:
-    return Commitment.objects.select_for_update().get(pk=commitment.pk)
+def _hold_commitment(commitment: Commitment) -> Held:
+    return hold(fund_id=commitment.fund_id, operator_id=commitment.operator_id, commitment_id=commitment.pk)
 
 
 def _entry(**fields) -> LedgerEntry:
@@ -158,14 +174,14 @@ def _refuse(field: str, message: str):
 @transaction.atomic
 def call_contribution(*, financer: FundFinancer, amount, on: date, by=None, note: str = "") -> LedgerEntry:
     amount = money(amount)
-    fund = _lock_fund(financer.fund)
+    fund = hold(fund_id=financer.fund_id).fund
     return _entry(fund=fund, kind=K.CONTRIBUTION_CALLED, amount=amount, on=on, financer=financer, recorded_by=by, note=note)
 
 
 @transaction.atomic
 def receive_contribution(*, financer: FundFinancer, amount, on: date, by=None, note: str = "") -> LedgerEntry:
     amount = money(amount)
-    fund = _lock_fund(financer.fund)
+    fund = hold(fund_id=financer.fund_id).fund
     return _entry(fund=fund, kind=K.CONTRIBUTION_RECEIVED, amount=amount, on=on, financer=financer, recorded_by=by,
                   note=note)
 
@@ -174,7 +190,8 @@ def receive_contribution(*, financer: FundFinancer, amount, on: date, by=None, n
 def allocate(*, operator: FundOperator, amount, on: date, by=None, note: str = "") -> LedgerEntry:
     """Give an operator money to commit: at most what the fund received (plus what came back)."""
     amount = money(amount)
-    fund = _lock_fund(operator.fund)
+    held = hold(fund_id=operator.fund_id, operator_id=operator.pk)
+    fund, operator = held.fund, held.operator
     balance = fund_balance(fund)
     if amount > balance.available:
         _refuse("amount", f"Dotation de {format_euros(amount, cents=True)} refusée : le fonds n'a que "
@@ -186,8 +203,8 @@ def allocate(*, operator: FundOperator, amount, on: date, by=None, note: str = "
 def commit(*, commitment: Commitment, amount, by=None, note: str = "") -> LedgerEntry:
     """Record the amount granted to a saved commitment: at most what its operator has left to commit."""
     amount = money(amount)
-    operator = _lock_operator(commitment.operator)
-    locked = _lock_commitment(commitment)
+    held = _hold_commitment(commitment)
+    operator, locked = held.operator, held.commitment
     balance = operator_balance(operator)
     if amount > balance.available:
         _refuse("amount", f"Engagement de {format_euros(amount, cents=True)} refusé : l'opérateur n'a plus que "
@@ -200,8 +217,8 @@ def commit(*, commitment: Commitment, amount, by=None, note: str = "") -> Ledger
 def decommit(*, commitment: Commitment, amount, on: date, by=None, note: str = "") -> LedgerEntry:
     """Give back what will not be paid: at most what is committed and not yet paid."""
     amount = money(amount)
-    operator = _lock_operator(commitment.operator)
-    locked = _lock_commitment(commitment)
+    held = _hold_commitment(commitment)
+    operator, locked = held.operator, held.commitment
     _check_date(locked, on)
     balance = commitment_balance(locked)
     if amount > balance.to_pay:
@@ -215,7 +232,7 @@ def decommit(*, commitment: Commitment, amount, on: date, by=None, note: str = "
 def disburse(*, commitment: Commitment, amount, on: date, by=None, note: str = "") -> LedgerEntry:
     """Pay a tranche: at most what is committed and not yet paid."""
     amount = money(amount)
-    locked = _lock_commitment(commitment)
+    locked = _hold_commitment(commitment).commitment
     _check_date(locked, on)
     balance = commitment_balance(locked)
     if amount > balance.to_pay:
@@ -242,8 +259,8 @@ def _loan_return(commitment, kind, amount, on, by, note) -> LedgerEntry:
     amount = money(amount)
     if commitment.kind not in LOAN_KINDS:
         _refuse("commitment", "Seul un prêt se rembourse ou passe en perte.")
-    fund = _lock_fund(commitment.fund)
-    locked = _lock_commitment(commitment)
+    held = _hold_commitment(commitment)
+    fund, locked = held.fund, held.commitment
     _check_date(locked, on)
     balance = commitment_balance(locked)
     if amount > balance.outstanding:
@@ -260,8 +277,8 @@ def recover(*, commitment: Commitment, amount, on: date, reason: str, by=None) -
     amount = money(amount)
     if not reason.strip():
         _refuse("reason", "Le motif du reversement est obligatoire.")
-    fund = _lock_fund(commitment.fund)
-    locked = _lock_commitment(commitment)
+    held = _hold_commitment(commitment)
+    fund, locked = held.fund, held.commitment
     _check_date(locked, on)
     balance = commitment_balance(locked)
     recoverable = balance.paid - balance.repaid - balance.written_off - balance.recovered
@@ -286,7 +303,7 @@ def record_in_kind(*, commitment: Commitment, days, on: date, by=None, note: str
     link = FundScheme.objects.filter(fund_id=commitment.fund_id, scheme_id=commitment.scheme_id).first()
     if link is None or link.day_rate is None:
         _refuse("scheme", "Aucun tarif journalier n'est fixé pour ce dispositif sur ce fonds.")
-    locked = _lock_commitment(commitment)
+    locked = _hold_commitment(commitment).commitment
     _check_date(locked, on)
     value = (count * link.day_rate).quantize(Decimal("0.01"))
     label = note or f"{count.normalize():f} jour(s) × {format_euros(link.day_rate, cents=True)}"

@@ -8,10 +8,16 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from levier.core import workflow
 from levier.core.models import TimeStampedModel
+from levier.core.workflow import StatusGuardedQuerySet
 
-from .enums import (CommitmentKind, CommitteeStatus, ConventionKind, ConventionStatus, EntryKind, FinancerKind, FundKind,
-                    InstructionStatus, Procedure)
+from levier.aids.enums import DeMinimisRegime
+
+from .enums import CONVENTION_ACTIONS, INSTRUCTION_ACTIONS
+from .enums import (Anticipation, Collateral, CommitmentKind, CommitteeStatus, ConventionKind, ConventionStatus,
+                    ConventionStepKind, EntryKind, FinancerKind, FundKind, InstructionStatus, LoanFrequency, MeasureKind,
+                    Procedure, Rating, RemainderUse)
 from .querysets import (CommitmentQuerySet, ConventionQuerySet, FundQuerySet, InstructionQuerySet,
                         LedgerEntryQuerySet)
 
@@ -19,6 +25,9 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Convention(TimeStampedModel):
+    """A company's revitalisation obligation or agreed participation, from the notification to the closure.
+    The figures (floor, deadline, Treasury amount) are derived by levier.funding.rules.revitalisation."""
+
     reference = models.CharField("référence", max_length=40, unique=True)
     company = models.ForeignKey("organisations.Organisation", verbose_name="entreprise", on_delete=models.PROTECT,
                                 related_name="revitalisation_conventions")
@@ -27,31 +36,47 @@ class Convention(TimeStampedModel):
     owner_unit = models.ForeignKey("organisations.Unit", verbose_name="service de l'État", on_delete=models.PROTECT,
                                    related_name="+")
     kind = models.CharField("nature", max_length=20, choices=ConventionKind.choices)
-    classification_reason = models.CharField("motif de la classification", max_length=300)
+    classification_reason = models.CharField("motif de la classification", max_length=400)
     procedure = models.CharField("procédure", max_length=10, choices=Procedure.choices)
-    group_headcount = models.PositiveIntegerField("effectif de l'entreprise ou du groupe", null=True, blank=True)
+    headcount = models.PositiveIntegerField("effectif de l'entreprise", null=True, blank=True)
+    group_headcount = models.PositiveIntegerField("effectif total du groupe", null=True, blank=True)
     in_receivership = models.BooleanField("en redressement ou liquidation judiciaire", default=False)
     notified_on = models.DateField("date de notification")
+    validated_on = models.DateField("validation ou homologation notifiée le", null=True, blank=True)
     jobs_eliminated = models.PositiveIntegerField("emplois supprimés")
-    jobs_reclassified = models.PositiveIntegerField("reclassements dans le groupe", default=0)
+    jobs_reclassified = models.PositiveIntegerField("reclassements dans l'entreprise ou le groupe", default=0)
     bassin = models.ForeignKey("territories.Territory", verbose_name="bassin d'emploi", on_delete=models.PROTECT,
                                related_name="+")
-    rate = models.DecimalField("taux (SMIC mensuels par emploi)", max_digits=5, decimal_places=2)
-    rate_reason = models.CharField("motif d'un taux inférieur à 2", max_length=200, blank=True)
+    rate = models.DecimalField("taux (SMIC mensuels par emploi)", max_digits=5, decimal_places=2, null=True, blank=True)
+    agreed_amount = models.DecimalField("montant convenu", **MONEY, null=True, blank=True)
+    amount_reason = models.TextField("motif du montant", blank=True)
     monthly_smic = models.DecimalField("SMIC mensuel brut à la notification", max_digits=10, decimal_places=2)
-    amount_owed = models.DecimalField("montant de l'obligation", **MONEY)
+    minimum_amount = models.DecimalField("minimum légal (2 SMIC par emploi)", **MONEY, null=True, blank=True)
+    amount_owed = models.DecimalField("montant de la contribution", **MONEY)
     national_framework = models.BooleanField("convention-cadre nationale", default=False)
-    status = models.CharField("statut", max_length=10, choices=ConventionStatus.choices, default=ConventionStatus.DRAFT)
+    framework = models.ForeignKey("self", verbose_name="convention-cadre nationale", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="local_conventions")
+    departements = models.ManyToManyField("territories.Territory", verbose_name="départements concernés", blank=True,
+                                          related_name="+")
+    status = models.CharField("statut", max_length=20, choices=ConventionStatus.choices, default=ConventionStatus.DRAFT)
     signed_on = models.DateField("signée le", null=True, blank=True)
     ends_on = models.DateField("fin", null=True, blank=True)
     closed_on = models.DateField("clôturée le", null=True, blank=True)
-    shortfall_paid = models.DecimalField("reliquat versé au Trésor", **MONEY, default=Decimal("0.00"))
+    remainder = models.DecimalField("reliquat à la clôture", **MONEY, default=Decimal("0.00"))
+    remainder_use = models.CharField("emploi du reliquat", max_length=10, choices=RemainderUse.choices, blank=True)
 
     objects = ConventionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "convention de revitalisation"
         ordering = ["-notified_on", "reference"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="signed") | Q(signed_on__isnull=False), name="convention_signed_has_date"),
+            models.CheckConstraint(condition=~Q(status="closed") | Q(closed_on__isnull=False), name="convention_closed_has_date"),
+            models.CheckConstraint(condition=Q(rate__isnull=True) | Q(agreed_amount__isnull=True),
+                                   name="convention_rate_or_amount"),
+            workflow.valid_states(ConventionStatus, "convention_status_declared"),
+        ]
 
     def __str__(self):
         return f"{self.reference} — {self.company}"
@@ -59,6 +84,31 @@ class Convention(TimeStampedModel):
     @property
     def jobs(self) -> int:
         return max(self.jobs_eliminated - self.jobs_reclassified, 0)
+
+    def steps_of(self, kind: str) -> list["ConventionStep"]:
+        return [step for step in self.steps.all() if step.kind == kind]
+
+
+class ConventionStep(models.Model):
+    """A dated step of the procedure (prefect's decision, agreement request or opposition, collection
+    order, amendment, remainder): who recorded it, its date, its reasons. Never edited: a new step corrects."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField("étape", max_length=30, choices=ConventionStepKind.choices)
+    on = models.DateField("date")
+    subject = models.BooleanField("assujettie", null=True, blank=True)
+    amount = models.DecimalField("montant", **MONEY, null=True, blank=True)
+    reference = models.CharField("référence", max_length=120, blank=True)
+    ends_on = models.DateField("nouvelle fin", null=True, blank=True)
+    fund = models.ForeignKey("Fund", verbose_name="fonds", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    reasons = models.TextField("motifs", blank=True)
+    by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("enregistrée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "étape de la convention"
+        ordering = ["on", "id"]
 
 
 class ConventionCommittee(models.Model):
@@ -72,22 +122,47 @@ class ConventionCommittee(models.Model):
 
 
 class DirectAction(models.Model):
-    """An action the company carries out itself under its convention, valued in euros."""
+    """A measure the company carries out under its convention, valued as D1233-41 says (the value
+    counted is derived by the rule, never typed)."""
 
     convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="direct_actions")
+    kind = models.CharField("nature", max_length=20, choices=MeasureKind.choices, default=MeasureKind.ACTION)
     label = models.CharField("action", max_length=250)
-    done_on = models.DateField("date")
-    value = models.DecimalField("valorisation", **MONEY)
+    done_on = models.DateField("engagée le")
+    value = models.DecimalField("coût, coût prévisionnel du prêt ou valeur de marché", **MONEY)
+    principal = models.DecimalField("sommes prêtées", **MONEY, null=True, blank=True)
+    transfer_price = models.DecimalField("valeur de cession", **MONEY, null=True, blank=True)
+    anticipation = models.CharField("prise en compte avant la signature", max_length=20, choices=Anticipation.choices,
+                                    blank=True)
     jobs_created = models.PositiveIntegerField("emplois créés", default=0)
+    recorded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["done_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kind="loan") | Q(principal__gt=0), name="measure_loan_has_principal"),
+            models.CheckConstraint(condition=~Q(kind="real_estate") | Q(transfer_price__gte=0),
+                                   name="measure_real_estate_has_price"),
+        ]
 
 
 class ConventionLog(models.Model):
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="logs")
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
+    from_status = models.CharField(max_length=20, blank=True, choices=ConventionStatus.choices)
+    to_status = models.CharField(max_length=20, choices=ConventionStatus.choices)
     by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField("action", max_length=200, blank=True)
     reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+CONVENTION_WORKFLOW = workflow.declare(
+    Convention, states=ConventionStatus, moves=workflow.moves_of((a[0], a[1]) for a in CONVENTION_ACTIONS.values()),
+    entries={ConventionStatus.DRAFT}, log="funding.ConventionLog", owner="convention",
+)
 
 
 class Fund(TimeStampedModel):
@@ -185,7 +260,19 @@ class Commitment(TimeStampedModel):
     size_category = models.CharField("catégorie d'entreprise", max_length=10, blank=True)
     kind = models.CharField("nature", max_length=20, choices=CommitmentKind.choices)
     legal_basis = models.CharField("base juridique", max_length=200, blank=True)
+    de_minimis = models.CharField("régime de minimis", max_length=20, choices=DeMinimisRegime.choices, blank=True)
     gross_grant_equivalent = models.DecimalField("équivalent-subvention brut", **MONEY, default=Decimal("0.00"))
+    # A loan's terms and the rates its gross grant equivalent was computed with (communication 2008/C 14/02).
+    loan_rate = models.DecimalField("taux du prêt", max_digits=7, decimal_places=5, null=True, blank=True)
+    loan_months = models.PositiveSmallIntegerField("durée de remboursement (mois)", null=True, blank=True)
+    loan_frequency = models.CharField("périodicité", max_length=12, choices=LoanFrequency.choices, blank=True)
+    first_due_on = models.DateField("première échéance", null=True, blank=True)
+    rating = models.CharField("notation de l'emprunteur", max_length=20, choices=Rating.choices, blank=True)
+    collateral = models.CharField("sûretés", max_length=10, choices=Collateral.choices, blank=True)
+    margin_bp = models.PositiveSmallIntegerField("marge (points de base)", null=True, blank=True)
+    base_rate = models.DecimalField("taux de base", max_digits=7, decimal_places=5, null=True, blank=True)
+    reference_rate = models.DecimalField("taux de référence", max_digits=7, decimal_places=5, null=True, blank=True)
+    discount_rate = models.DecimalField("taux d'actualisation", max_digits=7, decimal_places=5, null=True, blank=True)
     committed_on = models.DateField("engagé le")
     jobs_planned = models.PositiveIntegerField("emplois prévus", default=0)
     jobs_due_on = models.DateField("échéance des emplois", null=True, blank=True)
@@ -213,6 +300,7 @@ class LoanInstalment(models.Model):
     number = models.PositiveSmallIntegerField("échéance n°")
     due_on = models.DateField("date d'échéance")
     principal = models.DecimalField("capital", **MONEY)
+    interest = models.DecimalField("intérêts", **MONEY, default=Decimal("0.00"))
 
     class Meta:
         ordering = ["commitment", "number"]
@@ -227,6 +315,8 @@ class JobReport(models.Model):
     cdi_headcount = models.PositiveIntegerField("effectif CDI déclaré")
     jobs_created = models.IntegerField("emplois nets en CDI créés")
     qpv_resident_jobs = models.PositiveIntegerField("dont salariés résidant en QPV", default=0)
+    declared_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="déclaré par")
     verified_jobs = models.IntegerField("emplois vérifiés", null=True, blank=True)
     verified_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     verified_on = models.DateField("vérifié le", null=True, blank=True)
@@ -271,22 +361,23 @@ class LedgerEntry(models.Model):
         raise ImmutableEntry("Une écriture ne se supprime pas : enregistrer une écriture de correction.")
 
 
-class ReferenceRate(models.Model):
-    """The Commission's base rate for France, from a date (filled by an administrator from the
-    official publication; no package ships them). Reference rate = base rate + margin."""
+class BaseRate(models.Model):
+    """The Commission's base rate for France from a date (communication 2008/C 14/02): shipped as reference
+    data with its source (`levier funding load-reference`), added by an administrator when a new one is
+    published. Reference rate = base rate + the loan's margin; discount rate = base rate + 100 bp."""
 
     effective_from = models.DateField("à partir du", unique=True)
-    base_rate = models.DecimalField("taux de base", max_digits=6, decimal_places=5)
-    margin = models.DecimalField("marge", max_digits=6, decimal_places=5, default=Decimal("0.01000"))
-    source = models.CharField("source", max_length=300)
-    demonstration = models.BooleanField("valeur de démonstration", default=False)
+    rate = models.DecimalField("taux de base", max_digits=7, decimal_places=5,
+                               help_text="En fraction : 0,04110 pour 4,11 %")
+    source = models.CharField("source", max_length=400)
 
     class Meta:
+        verbose_name = "taux de base de la Commission"
+        verbose_name_plural = "taux de base de la Commission"
         ordering = ["effective_from"]
 
-    @property
-    def reference_rate(self) -> Decimal:
-        return self.base_rate + self.margin
+    def __str__(self):
+        return f"{self.rate * 100:.2f} % à partir du {self.effective_from:%d/%m/%Y}"
 
 
 # ---------------------------------------------------------------- instruction and committees
@@ -301,8 +392,11 @@ class Committee(TimeStampedModel):
     status = models.CharField("statut", max_length=10, choices=CommitteeStatus.choices, default=CommitteeStatus.PLANNED)
     members = models.ManyToManyField("accounts.User", verbose_name="membres extérieurs", blank=True, related_name="committees")
 
+    objects = StatusGuardedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-held_on"]
+        constraints = [workflow.valid_states(CommitteeStatus, "committee_status_declared")]
 
     def __str__(self):
         return f"{self.title} ({self.held_on:%d/%m/%Y})"
@@ -327,6 +421,17 @@ class Instruction(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            workflow.valid_states(InstructionStatus, "instruction_status_declared"),
+            models.CheckConstraint(condition=~Q(status__in=["ineligible", "refused"]) | ~Q(reason=""),
+                                   name="instruction_refusal_has_reason"),
+            models.CheckConstraint(condition=~Q(status="in_committee") | Q(committee__isnull=False),
+                                   name="instruction_in_committee_has_committee"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["agreement_signed", "disbursing", "follow_up", "closed"])
+                | Q(agreement_signed_on__isnull=False),
+                name="instruction_agreement_has_date"),
+        ]
 
     def __str__(self):
         return self.application.number or f"Demande {self.application_id}"
@@ -343,6 +448,34 @@ class InstructionLog(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+INSTRUCTION_WORKFLOW = workflow.declare(
+    Instruction, states=InstructionStatus, moves=workflow.moves_of((t.sources, t.target) for t in INSTRUCTION_ACTIONS.values()),
+    entries={InstructionStatus.SUBMITTED}, log="funding.InstructionLog", owner="instruction",
+)
+
+
+class CommitteeLog(models.Model):
+    """Who recorded that a committee was held, and when."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="logs")
+    from_status = models.CharField(max_length=10, blank=True, choices=CommitteeStatus.choices)
+    to_status = models.CharField(max_length=10, choices=CommitteeStatus.choices)
+    by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField("action", max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+COMMITTEE_WORKFLOW = workflow.declare(
+    Committee, states=CommitteeStatus, moves={CommitteeStatus.PLANNED: {CommitteeStatus.HELD}},
+    entries={CommitteeStatus.PLANNED, CommitteeStatus.HELD},  # held: a past committee entered afterwards
+    log="funding.CommitteeLog", owner="committee",
+)
 
 
 class DocumentRequest(models.Model):

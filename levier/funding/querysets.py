@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
+from levier.core.workflow import StatusGuardedQuerySet
+
 
 def _scope(user):
     from levier.accounts.permissions import scope_of
@@ -10,7 +12,7 @@ def _scope(user):
     return scope_of(user)
 
 
-class ConventionQuerySet(models.QuerySet):
+class ConventionQuerySet(StatusGuardedQuerySet):
     def visible_to(self, user):
         """Administrators; the State service that owns it and steering whose territory holds its
         bassin; auditors over that service; the company under the obligation (read only)."""
@@ -103,7 +105,7 @@ def _without(scope, role):
     return replace(scope, roles=scope.roles - {role})
 
 
-class InstructionQuerySet(models.QuerySet):
+class InstructionQuerySet(StatusGuardedQuerySet):
     def visible_to(self, user):
         """The operator's instructors; steering and auditors of the fund; outside committee members
         only the files on the agenda of their committees; the applicant its own."""

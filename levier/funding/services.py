@@ -1,149 +1,98 @@
-"""Use cases of revitalisation conventions and commitments (each owns its transaction)."""
+"""Use cases of commitments: grants and loans with their gross grant equivalent and the de minimis
+ceiling of the single undertaking (each owns its transaction). Conventions: levier.funding.conventions."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
 
-from levier.core.errors import FieldError, InvalidInput
-from levier.core.formats import format_euros
-from levier.organisations.models import Organisation
+from levier.core.dates import add_months
+from levier.core.errors import InvalidInput
+from levier.organisations.models import ControlLink, Organisation
 from levier.organisations.rules import naf_section, size_category
-from levier.referential.services import monthly_smic_on
 
 from . import ledger, rules
-from .enums import LOAN_KINDS, ConventionStatus, EntryKind
-from .models import (Commitment, Convention, ConventionCommittee, ConventionLog, DirectAction, FundOperator,
-                     LedgerEntry, LoanInstalment, ReferenceRate)
+from .enums import LOAN_KINDS
+from .models import BaseRate, Commitment, FundOperator, LoanInstalment
+from .rules import de_minimis as ceilings
+from .rules import loans
 
-DE_MINIMIS_WORDS = ("minimis", "2023/2831")
-
-
-# ---------------------------------------------------------------- conventions
+ROAD_FREIGHT_NAF = "49.41"  # Transports routiers de fret (NAF rév. 2, classe 49.41)
 
 
-@transaction.atomic
-def create_convention(*, by, values: dict) -> tuple[Convention, list[str]]:
-    """Classify (never refuse) and compute the obligation with the SMIC in force on the notification
-    date, stored on the convention. Returns the convention and its warnings."""
-    classification = rules.classify_convention(
-        headcount=values.get("group_headcount"), procedure=values["procedure"],
-        in_receivership=values.get("in_receivership", False))
-    smic = monthly_smic_on(values["notified_on"])
-    figures = rules.convention_figures(
-        jobs_eliminated=values["jobs_eliminated"], jobs_reclassified=values.get("jobs_reclassified", 0),
-        rate=Decimal(str(values["rate"])), monthly_smic=smic, rate_reason=values.get("rate_reason", ""))
-    if figures.errors:
-        raise InvalidInput([FieldError(field, message) for field, message in figures.errors])
-    warnings = list(figures.warnings) + rules.convention_duration_warnings(
-        values.get("signed_on"), values.get("ends_on"), national_framework=values.get("national_framework", False))
-    establishments = values.pop("establishments", [])
-    convention = Convention.objects.create(
-        **values, kind=classification.kind, classification_reason=classification.reason, monthly_smic=smic,
-        amount_owed=figures.amount_owed)
-    convention.establishments.set(establishments)
-    ConventionLog.objects.create(convention=convention, to_status=convention.status, by=by,
-                                 reason=classification.reason)
-    return convention, warnings
+# ---------------------------------------------------------------- reference rates
 
 
-@transaction.atomic
-def sign_convention(*, convention: Convention, by, signed_on: date, ends_on: date) -> list[str]:
-    locked = Convention.objects.select_for_update().get(pk=convention.pk)
-    if locked.status != ConventionStatus.DRAFT:
-        raise InvalidInput.single("status", "Seule une convention en préparation peut être signée.")
-    if ends_on <= signed_on:
-        raise InvalidInput.single("ends_on", "La fin doit suivre la signature.")
-    if signed_on < locked.notified_on:
-        raise InvalidInput.single("signed_on", "La signature ne peut précéder la notification.")
-    ConventionLog.objects.create(convention=locked, from_status=locked.status, to_status=ConventionStatus.SIGNED, by=by)
-    locked.status, locked.signed_on, locked.ends_on = ConventionStatus.SIGNED, signed_on, ends_on
-    locked.save(update_fields=["status", "signed_on", "ends_on", "updated_at"])
-    return rules.convention_duration_warnings(signed_on, ends_on, national_framework=locked.national_framework)
+def base_rate_on(on: date) -> BaseRate | None:
+    """The Commission's base rate in force on `on` (the latest from that date or before)."""
+    return BaseRate.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
 
 
-@transaction.atomic
-def record_committee(*, convention: Convention, by, held_on: date, minutes: str) -> ConventionCommittee:
-    if not minutes.strip():
-        raise InvalidInput.single("minutes", "Le compte rendu est obligatoire.")
-    return ConventionCommittee.objects.create(convention=convention, held_on=held_on, minutes=minutes.strip(),
-                                              recorded_by=by)
+# ---------------------------------------------------------------- single undertaking and de minimis history
 
 
-@dataclass(frozen=True)
-class ConventionSummary:
-    owed: Decimal
-    direct_actions: Decimal
-    paid_into_funds: Decimal
-    used: Decimal
-    shortfall: Decimal
-    jobs_eliminated: int
-    jobs_created: int
+def single_undertaking(organisation: Organisation, on: date, *, declared: tuple[Organisation, ...] = ()) -> list[Organisation]:
+    """The organisation and those linked to it by control on `on`, directly or through others (art. 2(2)),
+    plus the companies the applicant declared; ordered by primary key (the lock order)."""
+    links = [(link.controller_id, link.controlled_id)
+             for link in ControlLink.objects.filter(Q(since__isnull=True) | Q(since__lte=on),
+                                                    Q(until__isnull=True) | Q(until__gte=on))]
+    links += [(organisation.pk, other.pk) for other in declared]
+    members = ceilings.single_undertaking(organisation.pk, links)
+    return list(Organisation.objects.filter(pk__in=members).order_by("pk"))
 
 
-def convention_summary(convention: Convention) -> ConventionSummary:
-    """For the DDETS: amount owed vs used (valued direct actions + payments into funds); jobs created
-    by its direct actions plus, for each fund it paid into, the jobs declared by that fund's
-    beneficiaries in proportion of its share of the fund's receipts (rounded down) — vs eliminated."""
-    from .copil import Scope, copil_figures
-
-    direct = convention.direct_actions.aggregate(v=Sum("value"), j=Sum("jobs_created"))
-    received = LedgerEntry.objects.filter(kind=EntryKind.CONTRIBUTION_RECEIVED)
-    by_fund = dict(received.filter(financer__convention=convention).values_list("fund_id").annotate(v=Sum("amount")).order_by())
-    paid = sum(by_fund.values(), Decimal("0.00"))
-    jobs = Decimal(direct["j"] or 0)
-    for fund_id, amount in by_fund.items():
-        fund_total = received.filter(fund_id=fund_id).aggregate(v=Sum("amount"))["v"]
-        fund_jobs = copil_figures(Scope(fund_ids=frozenset({fund_id})))["jobs_created"]
-        jobs += Decimal(fund_jobs) * amount / fund_total
-    direct_value = direct["v"] or Decimal("0.00")
-    used = direct_value + paid
-    return ConventionSummary(convention.amount_owed, direct_value, paid, used, max(convention.amount_owed - used, Decimal("0.00")),
-                             convention.jobs, int(jobs))
+def recorded_de_minimis(organisation_ids, *, exclude: int | None = None) -> list[ceilings.Aid]:
+    """De minimis aid Levier itself granted to these organisations (gross grant equivalents, at the commitment date)."""
+    rows = (Commitment.objects.filter(beneficiary_id__in=organisation_ids).exclude(de_minimis="").exclude(pk=exclude)
+            .select_related("beneficiary", "fund"))
+    return [ceilings.Aid(c.committed_on, c.gross_grant_equivalent, c.de_minimis,
+                           f"{c.reference} — {c.fund.name} ({c.beneficiary.name})") for c in rows]
 
 
-@transaction.atomic
-def add_direct_action(*, convention: Convention, label: str, done_on: date, value, jobs_created: int = 0) -> DirectAction:
-    amount = ledger.money(value, "value")
-    if convention.status != ConventionStatus.SIGNED:
-        raise InvalidInput.single("status", "Les actions se déclarent sur une convention signée.")
-    return DirectAction.objects.create(convention=convention, label=label, done_on=done_on, value=amount,
-                                       jobs_created=jobs_created)
+def check_de_minimis(*, beneficiary: Organisation, amount: Decimal, regime: str, on: date,
+                     declared: list[ceilings.Aid] = (), linked: tuple[Organisation, ...] = (),
+                     lock: bool = False) -> ceilings.DeMinimisCheck:
+    """The ceiling check of a new aid for the beneficiary's single undertaking. With `lock`, the
+    undertaking's rows are locked (primary-key order) before its history is read, so that two grants
+    at the same time cannot both pass the ceiling."""
+    members = single_undertaking(beneficiary, on, declared=linked)
+    if lock:
+        members = list(Organisation.objects.select_for_update().filter(pk__in=[m.pk for m in members]).order_by("pk"))
+    history = recorded_de_minimis([m.pk for m in members]) + list(declared)
+    return ceilings.check(ceilings.Aid(on, amount, regime), history, fiscal_year_end=beneficiary.fiscal_year_end,
+                            road_freight=(beneficiary.naf_code or "").startswith(ROAD_FREIGHT_NAF))
 
 
-@transaction.atomic
-def close_convention(*, convention: Convention, by, closed_on: date) -> ConventionSummary:
-    """Close; any shortfall between owed and used is paid to the Treasury (recorded on the convention)."""
-    locked = Convention.objects.select_for_update().get(pk=convention.pk)
-    if locked.status != ConventionStatus.SIGNED:
-        raise InvalidInput.single("status", "Seule une convention signée peut être clôturée.")
-    summary = convention_summary(locked)
-    ConventionLog.objects.create(convention=locked, from_status=locked.status, to_status=ConventionStatus.CLOSED, by=by,
-                                 reason=f"Reliquat versé au Trésor : {format_euros(summary.shortfall, cents=True)}")
-    locked.status, locked.closed_on, locked.shortfall_paid = ConventionStatus.CLOSED, closed_on, summary.shortfall
-    locked.save(update_fields=["status", "closed_on", "shortfall_paid", "updated_at"])
-    return summary
+def declared_de_minimis(application) -> list[ceilings.Aid]:
+    """The de minimis aid the applicant declared (received from other grantors)."""
+    return [ceilings.Aid(a.granted_on, a.amount, a.regime, f"Déclarée : {a.grantor}"
+                           + (f" (SIREN {a.beneficiary_siren})" if a.beneficiary_siren else ""))
+            for a in application.declared_aids.all()]
 
 
-# ---------------------------------------------------------------- commitments
+def record_declared_links(application, *, by, on: date) -> tuple[Organisation, ...]:
+    """The companies the applicant declared it controls or is controlled by become control links of the
+    registry (created with their organisation when unknown); returns them."""
+    from levier.organisations.services import create_organisation
+
+    linked = []
+    for declared in application.declared_links.all():
+        other = Organisation.objects.filter(siren=declared.siren).first() or create_organisation(
+            name=declared.name, kind="company", siren=declared.siren)
+        controller, controlled = ((application.organisation, other) if declared.direction == "controls"
+                                  else (other, application.organisation))
+        ControlLink.objects.get_or_create(
+            controller=controller, controlled=controlled, until=None,
+            defaults={"basis": declared.basis, "since": None, "recorded_by": by,
+                      "source": f"Déclaration de la demande {application.number} ({on:%d/%m/%Y})"})
+        linked.append(other)
+    return tuple(linked)
 
 
-def reference_rate_on(on: date) -> ReferenceRate | None:
-    return ReferenceRate.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
-
-
-def is_de_minimis(legal_basis: str) -> bool:
-    text = legal_basis.lower()
-    return any(word in text for word in DE_MINIMIS_WORDS)
-
-
-def de_minimis_history(sirens: set[str], *, exclude: int | None = None) -> list[tuple[date, Decimal]]:
-    """De minimis aid recorded in Levier for these SIRENs (gross grant equivalents, at commitment date)."""
-    rows = Commitment.objects.filter(beneficiary__siren__in=sirens).exclude(pk=exclude).filter(
-        Q(legal_basis__icontains="minimis") | Q(legal_basis__icontains="2023/2831"))
-    return [(c.committed_on, c.gross_grant_equivalent) for c in rows]
+# ---------------------------------------------------------------- grants
 
 
 @dataclass
@@ -158,59 +107,103 @@ class Grant:
     scheme_id: int | None = None
     application_id: int | None = None
     legal_basis: str = ""
+    de_minimis: str = ""  # the regime (DeMinimisRegime); "" when the aid is not de minimis
     jobs_planned: int = 0
     jobs_due_on: date | None = None
     reference_cdi_headcount: int | None = None
     other_financing: Decimal = Decimal("0.00")
     commune_id: int | None = None
     in_qpv: bool = False
-    linked_sirens: tuple[str, ...] = ()
-    declared_de_minimis: list[tuple[date, Decimal]] | None = None  # aid received elsewhere, declared
-    loan_years: int = 5
+    linked: tuple[Organisation, ...] = ()  # companies the applicant declared in its single undertaking
+    declared_de_minimis: list[ceilings.Aid] = field(default_factory=list)  # aid received elsewhere, declared
+    loan_months: int = 60
     loan_frequency: str = "monthly"
     loan_deferral_months: int = 0
+    loan_rate: Decimal = Decimal("0")  # yearly fraction charged
+    rating: str = ""
+    collateral: str = ""
+    margin_bp: int | None = None
     justification: str = ""
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class LoanTerms:
+    instalments: list[loans.Instalment]
+    equivalent: loans.GrantEquivalent
+    first_due_on: date
+    margin_bp: int
+
+
+def loan_terms(spec: Grant, amount: Decimal) -> LoanTerms:
+    """The schedule and the gross grant equivalent of a loan, at the base rate in force on the grant date."""
+    from .enums import LoanFrequency
+
+    if spec.loan_frequency not in loans.FREQUENCIES:
+        raise InvalidInput.single("loan_frequency", f"Périodicité attendue parmi {', '.join(LoanFrequency.values)}.")
+    period = loans.FREQUENCIES[spec.loan_frequency]
+    if spec.loan_months <= 0 or spec.loan_months % period:
+        raise InvalidInput.single("loan_months", f"Durée en mois multiple de {period} attendue.")
+    if spec.margin_bp is None:
+        if spec.rating not in loans.RATINGS or spec.collateral not in loans.COLLATERALS:
+            raise InvalidInput.single("rating", "Notation de l'emprunteur et niveau des sûretés obligatoires pour fixer la "
+                                                "marge du taux de référence (communication 2008/C 14/02).")
+        margin = loans.margin_bp(spec.rating, spec.collateral)
+    else:
+        margin = spec.margin_bp
+    base = base_rate_on(spec.committed_on)
+    if base is None:
+        raise InvalidInput.single("committed_on", "Aucun taux de base de la Commission n'est connu à cette date : "
+                                                  "l'administrateur doit le saisir.")
+    first_due_on = add_months(spec.committed_on, spec.loan_deferral_months + period)
+    instalments = loans.schedule(amount, count=spec.loan_months // period, first_due_on=first_due_on,
+                                 months_between=period, annual_rate=spec.loan_rate, granted_on=spec.committed_on)
+    equivalent = loans.grant_equivalent(instalments, granted_on=spec.committed_on, base_rate=base.rate, margin=margin,
+                                        annual_rate=spec.loan_rate)
+    return LoanTerms(instalments, equivalent, first_due_on, margin)
+
+
 def grant(spec: Grant, *, by=None) -> Commitment:
-    """Commit an amount to a beneficiary: checks the operator's available balance (row lock), the de
-    minimis ceiling over 3 rolling years for the company and its linked companies, computes the gross
-    grant equivalent and, for a loan, its schedule."""
-    amount = ledger.money(spec.amount)
+    """Commit an amount to a beneficiary: a strictly positive amount; for a loan its schedule and gross
+    grant equivalent; for de minimis aid, the ceiling of the single undertaking (rows locked first); then
+    the operator's available balance (the ledger's lock order: the undertaking's organisations, then the fund,
+    the operator and the commitment)."""
+    amount = ledger.money(spec.amount, "amount")
     if spec.beneficiary is None and not spec.person_name.strip():
         raise InvalidInput.single("beneficiary", "Bénéficiaire obligatoire (entreprise ou personne).")
-    gge, schedule = amount, []
-    if spec.kind in LOAN_KINDS:
-        schedule = rules.schedule_for(amount, signed_on=spec.committed_on, years=spec.loan_years,
-                                      frequency=spec.loan_frequency, deferral_months=spec.loan_deferral_months)
-        rate = reference_rate_on(spec.committed_on)
-        if rate is None:
-            raise InvalidInput.single("committed_on", "Aucun taux de référence de la Commission n'est connu à cette date : "
-                                                      "l'administrateur doit le saisir.")
-        gge = rules.loan_grant_equivalent(schedule, signed_on=spec.committed_on, annual_rate=rate.reference_rate)
-    if is_de_minimis(spec.legal_basis) and spec.beneficiary is not None and spec.beneficiary.siren:
-        sirens = {spec.beneficiary.siren, *spec.linked_sirens}
-        history = de_minimis_history(sirens) + list(spec.declared_de_minimis or [])
-        check = rules.de_minimis_check(previous_grants=history, requested=gge, on=spec.committed_on)
-        if not check.allowed:
-            raise InvalidInput.single("amount", check.message)
-    company = spec.beneficiary
-    size = ""
-    if company is not None and company.headcount is not None:
-        size = size_category(company.headcount, company.turnover, company.balance_sheet).category or ""
-    commitment = Commitment.objects.create(
-        reference=spec.reference, fund_id=spec.operator.fund_id, operator=spec.operator, scheme_id=spec.scheme_id,
-        application_id=spec.application_id, beneficiary=company, person_name=spec.person_name.strip(),
-        commune_id=spec.commune_id, in_qpv=spec.in_qpv,
-        naf_section=(naf_section(company.naf_code) or "") if company else "", size_category=size, kind=spec.kind,
-        legal_basis=spec.legal_basis, gross_grant_equivalent=gge, committed_on=spec.committed_on,
-        jobs_planned=spec.jobs_planned, jobs_due_on=spec.jobs_due_on, reference_cdi_headcount=spec.reference_cdi_headcount,
-        other_financing=spec.other_financing, justification=spec.justification,
-    )
-    ledger.commit(commitment=commitment, amount=amount, by=by)
-    LoanInstalment.objects.bulk_create(
-        [LoanInstalment(commitment=commitment, number=i.number, due_on=i.due_on, principal=i.principal) for i in schedule])
+    terms = loan_terms(spec, amount) if spec.kind in LOAN_KINDS else None
+    gge = terms.equivalent.value if terms else amount
+    with transaction.atomic():
+        if spec.de_minimis and spec.beneficiary is not None:
+            check = check_de_minimis(beneficiary=spec.beneficiary, amount=gge, regime=spec.de_minimis,
+                                     on=spec.committed_on, declared=spec.declared_de_minimis, linked=spec.linked, lock=True)
+            if not check.allowed:
+                raise InvalidInput.single("amount", check.reason)
+        ledger.hold(fund_id=spec.operator.fund_id, operator_id=spec.operator.pk)  # before the commitment references them
+        company = spec.beneficiary
+        size = ""
+        if company is not None and company.headcount is not None:
+            size = size_category(company.headcount, company.turnover, company.balance_sheet).category or ""
+        loan = {}
+        if terms is not None:
+            loan = {"loan_rate": spec.loan_rate, "loan_months": spec.loan_months, "loan_frequency": spec.loan_frequency,
+                    "first_due_on": terms.first_due_on, "rating": spec.rating if spec.margin_bp is None else "",
+                    "collateral": spec.collateral if spec.margin_bp is None else "", "margin_bp": terms.margin_bp,
+                    "base_rate": terms.equivalent.base_rate, "reference_rate": terms.equivalent.reference_rate,
+                    "discount_rate": terms.equivalent.discount_rate}
+        commitment = Commitment.objects.create(
+            reference=spec.reference, fund_id=spec.operator.fund_id, operator=spec.operator, scheme_id=spec.scheme_id,
+            application_id=spec.application_id, beneficiary=company, person_name=spec.person_name.strip(),
+            commune_id=spec.commune_id, in_qpv=spec.in_qpv,
+            naf_section=(naf_section(company.naf_code) or "") if company else "", size_category=size, kind=spec.kind,
+            legal_basis=spec.legal_basis, de_minimis=spec.de_minimis, gross_grant_equivalent=gge,
+            committed_on=spec.committed_on, jobs_planned=spec.jobs_planned, jobs_due_on=spec.jobs_due_on,
+            reference_cdi_headcount=spec.reference_cdi_headcount, other_financing=spec.other_financing,
+            justification=spec.justification, **loan)
+        ledger.commit(commitment=commitment, amount=amount, by=by)
+        if terms is not None:
+            LoanInstalment.objects.bulk_create([
+                LoanInstalment(commitment=commitment, number=i.number, due_on=i.due_on, principal=i.principal,
+                               interest=i.interest) for i in terms.instalments])
     return commitment
 
 

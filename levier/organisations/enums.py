@@ -40,3 +40,12 @@ class UnitKind(models.TextChoices):
     WHOLE = "whole", "Organisation entière"
     DIRECTION = "direction", "Direction"
     SERVICE = "service", "Service"
+
+
+class ControlBasis(models.TextChoices):
+    """How one enterprise controls another (de minimis regulations 1407/2013 and 2023/2831, art. 2(2))."""
+
+    VOTING_RIGHTS = "a", "a) majorité des droits de vote des actionnaires ou associés"
+    BOARD = "b", "b) droit de nommer ou révoquer la majorité des dirigeants"
+    CONTRACT = "c", "c) influence dominante par contrat ou par les statuts"
+    AGREEMENT = "d", "d) contrôle seul de la majorité des droits de vote par accord avec d'autres associés"

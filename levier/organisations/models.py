@@ -8,7 +8,7 @@ from django.db.models import Q
 from levier.core.models import TimeStampedModel
 
 from . import rules
-from .enums import OrganisationKind, SizeCategory, UnitKind  # noqa: F401
+from .enums import ControlBasis, IaeKind, OrganisationKind, OrganisationRole, SizeCategory, UnitKind  # noqa: F401
 from .querysets import EstablishmentQuerySet, OrganisationQuerySet, UnitQuerySet
 
 
@@ -31,6 +31,8 @@ class Organisation(TimeStampedModel):
     balance_sheet = models.DecimalField("total de bilan (€)", max_digits=16, decimal_places=2, null=True, blank=True)
     financial_year = models.PositiveSmallIntegerField("exercice de référence", null=True, blank=True)
     parent_siren = models.CharField("SIREN de la tête de groupe", max_length=9, blank=True)
+    fiscal_year_end_day = models.PositiveSmallIntegerField("clôture de l'exercice : jour", null=True, blank=True)
+    fiscal_year_end_month = models.PositiveSmallIntegerField("clôture de l'exercice : mois", null=True, blank=True)
     group_headcount = models.DecimalField("effectif du groupe", max_digits=9, decimal_places=2, null=True, blank=True)
     owner_unit = models.ForeignKey(
         "organisations.Unit",
@@ -43,6 +45,9 @@ class Organisation(TimeStampedModel):
 
     objects = OrganisationQuerySet.as_manager()
 
+    # The choices of the JSON lists, for the history's labels.
+    HISTORY_CHOICES = {"roles": dict(OrganisationRole.choices), "iae_kinds": dict(IaeKind.choices)}
+
     # Fields whose values are shown only to users allowed to see financial data
     # (levier.accounts.permissions.can_see_field).
     CONFIDENTIAL_FIELDS = {"turnover": "financials", "balance_sheet": "financials"}
@@ -53,6 +58,12 @@ class Organisation(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(headcount__isnull=True) | Q(headcount__gte=0), name="organisation_headcount_positive"
+            ),
+            models.CheckConstraint(
+                condition=(Q(fiscal_year_end_day__isnull=True) & Q(fiscal_year_end_month__isnull=True))
+                | (Q(fiscal_year_end_day__gte=1) & Q(fiscal_year_end_day__lte=31)
+                   & Q(fiscal_year_end_month__gte=1) & Q(fiscal_year_end_month__lte=12)),
+                name="organisation_fiscal_year_end_valid",
             ),
         ]
 
@@ -69,8 +80,20 @@ class Organisation(TimeStampedModel):
             errors["naf_code"] = message
         if self.parent_siren and (message := rules.siren_error(self.parent_siren)):
             errors["parent_siren"] = message
+        day, month = self.fiscal_year_end_day, self.fiscal_year_end_month
+        if (day is None) != (month is None):
+            errors["fiscal_year_end_day"] = "Indiquez le jour et le mois de clôture de l'exercice."
+        elif day is not None and (message := rules.fiscal_year_end_error(day, month)):
+            errors["fiscal_year_end_day"] = message
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def fiscal_year_end(self) -> tuple[int, int]:
+        """(month, day) of the fiscal year's end: 31 December unless recorded otherwise."""
+        if self.fiscal_year_end_month and self.fiscal_year_end_day:
+            return self.fiscal_year_end_month, self.fiscal_year_end_day
+        return 12, 31
 
     @property
     def size(self) -> rules.SizeAssessment:
@@ -157,6 +180,39 @@ class Unit(TimeStampedModel):
         if self.kind == UnitKind.WHOLE:
             return self.organisation.name
         return f"{self.name} — {self.organisation.name}"
+
+
+class ControlLink(models.Model):
+    """One enterprise controls another (Regulation 2023/2831 and 1407/2013, art. 2(2) (a)–(d)): the
+    enterprises linked this way, directly or through others, are one single undertaking for de minimis."""
+
+    controller = models.ForeignKey(Organisation, verbose_name="entreprise qui contrôle", on_delete=models.PROTECT,
+                                   related_name="controls")
+    controlled = models.ForeignKey(Organisation, verbose_name="entreprise contrôlée", on_delete=models.PROTECT,
+                                   related_name="controlled_by")
+    basis = models.CharField("lien (article 2, paragraphe 2)", max_length=1, choices=ControlBasis.choices)
+    since = models.DateField("depuis le", null=True, blank=True)
+    until = models.DateField("jusqu'au", null=True, blank=True)
+    source = models.CharField("source", max_length=300, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField("enregistré le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "lien de contrôle"
+        ordering = ["controller__name", "controlled__name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(controller=models.F("controlled")), name="control_link_not_self"),
+            models.CheckConstraint(condition=Q(since__isnull=True) | Q(until__isnull=True) | Q(since__lte=models.F("until")),
+                                   name="control_link_dates_ordered"),
+            models.UniqueConstraint(fields=["controller", "controlled"], condition=Q(until__isnull=True),
+                                    name="control_link_once_current"),
+        ]
+
+    def __str__(self):
+        return f"{self.controller} contrôle {self.controlled}"
+
+    def holds_on(self, day) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
 
 
 SIZE_CATEGORY_LABELS = dict(SizeCategory.choices)

@@ -47,6 +47,16 @@ def naf_error(value: str) -> str | None:
     return None
 
 
+def fiscal_year_end_error(day: int, month: int) -> str | None:
+    """A fiscal year ends on a day of the calendar (29 February: the month's last day in common years)."""
+    if not 1 <= month <= 12:
+        return f"Mois de clôture impossible : {month}."
+    longest = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
+    if not 1 <= day <= longest:
+        return f"Jour de clôture impossible : {day}/{month:02d}."
+    return None
+
+
 def naf_section(naf_code: str) -> str | None:
     """NAF rev. 2 section letter of a code: '25.62A' → 'C' (manufacturing)."""
     if not naf_code or not NAF.match(naf_code):

@@ -190,3 +190,47 @@ def load_reference_organisations(*, path: Path = REFERENCE_FILE) -> int:
                     territories.append(territory)
                 unit.territories.set(territories)
     return len(rows)
+
+
+def record_control_link(*, controller: Organisation, controlled: Organisation, basis: str, by=None,
+                        since=None, source: str = "") -> "ControlLink":
+    """One enterprise controls another (de minimis regulations, art. 2(2)): the two are one single
+    undertaking, with the enterprises linked to either of them."""
+    from .enums import ControlBasis
+    from .models import ControlLink
+
+    if controller.pk == controlled.pk:
+        raise InvalidInput.single("siren", "Une entreprise ne se contrôle pas elle-même.")
+    if basis not in ControlBasis.values:
+        raise InvalidInput.single("basis", "Lien de l'article 2, paragraphe 2 (a à d) attendu.")
+    with transaction.atomic(), acting_as(by):
+        first, second = sorted((controller, controlled), key=lambda o: o.pk)
+        list(Organisation.objects.select_for_update().filter(pk__in=[first.pk, second.pk]).order_by("pk"))
+        if ControlLink.objects.filter(controller=controller, controlled=controlled, until__isnull=True).exists():
+            raise InvalidInput.single("siren", "Ce lien de contrôle est déjà enregistré.")
+        return ControlLink.objects.create(controller=controller, controlled=controlled, basis=basis, since=since,
+                                          source=source.strip()[:300], recorded_by=by)
+
+
+def end_control_link(*, link, until, by=None) -> None:
+    """The link ends (a sale, a split): aid granted after `until` no longer counts for both."""
+    if link.until is not None:
+        raise InvalidInput.single("until", "Ce lien a déjà pris fin.")
+    if link.since is not None and until < link.since:
+        raise InvalidInput.single("until", "La fin suit le début du lien.")
+    with transaction.atomic(), acting_as(by):
+        link.until = until
+        link.save(update_fields=["until"])
+
+
+def set_fiscal_year_end(*, organisation: Organisation, day: int | None, month: int | None, by=None) -> Organisation:
+    """The day the organisation's fiscal year ends (31 December when not recorded)."""
+    if (day is None) != (month is None):
+        raise InvalidInput.single("fiscal_year_end_day", "Indiquez le jour et le mois de clôture de l'exercice.")
+    if day is not None and (message := rules.fiscal_year_end_error(day, month)):
+        raise InvalidInput.single("fiscal_year_end_day", message)
+    with transaction.atomic(), acting_as(by):
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        locked.fiscal_year_end_day, locked.fiscal_year_end_month = day, month
+        locked.save(update_fields=["fiscal_year_end_day", "fiscal_year_end_month", "updated_at"])
+    return locked

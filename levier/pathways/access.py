@@ -59,3 +59,14 @@ def may_export(user, protocol) -> bool:
 def may_export_names(user, protocol) -> bool:
     """Named exports: the coordinator only (the FSE controller reads, never exports)."""
     return is_coordinator(user, protocol)
+
+
+def may_register(user, protocol, structure=None) -> bool:
+    """A new participant: the protocol's coordinator, or a referent into their own structure of the protocol."""
+    scope = scope_of(user)
+    if scope.is_read_only:
+        return False
+    if scope.is_admin or is_coordinator(user, protocol):
+        return True
+    return (Role.REFERENT in scope.roles and structure is not None and structure.protocol_id == protocol.pk
+            and structure.unit_id in scope.units(Role.REFERENT))

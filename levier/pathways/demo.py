@@ -690,7 +690,7 @@ def _run(plan: Plan, protocol, coordinator) -> None:
     """Enter the participant, then play its events in date order through the services."""
     from . import participants as services
 
-    pathway = services.register_participant(protocol=protocol, by=plan.referent, data=plan.data,
+    pathway = services.register_participant(protocol=protocol, by=plan.referent, entry=services.EntryInput(**plan.data),
                                             structure=plan.structure, referent=plan.referent).pathway
     referent, steps = plan.referent, {}
     for day, _, event, payload in sorted(plan.events, key=lambda e: (e[0], e[1])):
@@ -702,7 +702,7 @@ def _run(plan: Plan, protocol, coordinator) -> None:
             pathway = services.override_registration(pathway=pathway, by=coordinator, reason=payload["reason"])
         elif event == "step":
             tag = payload.pop("tag", "")
-            step = services.add_step(pathway=pathway, by=referent, data=payload)
+            step = services.add_step(pathway=pathway, by=referent, step=services.StepInput(**payload))
             if tag:
                 steps[tag] = step
         elif event == "contact":

@@ -71,8 +71,15 @@ class ExitKind(models.TextChoices):
     OTHER = "other", "Autre (dont orientation vers un dispositif plus adapté)"
 
 
-POSITIVE_EXIT_KINDS = ("cdi", "cdd", "interim", "training", "business_creation")
-OTHER_EXIT_KINDS = ("dropout", "moved", "death", "retirement", "other")
+# The exit vocabulary, spelled once: the kinds the protocol's rules may find positive, the exits without a job,
+# the kinds an import file may carry (a committee's decision is never imported), and the kinds counted as a job
+# in the PLIE's report (a business creation is one; a training is not).
+POSITIVE_EXIT_KINDS = tuple(k.value for k in (ExitKind.CDI, ExitKind.CDD, ExitKind.INTERIM, ExitKind.TRAINING,
+                                              ExitKind.BUSINESS_CREATION))
+OTHER_EXIT_KINDS = tuple(k.value for k in (ExitKind.DROPOUT, ExitKind.MOVED, ExitKind.DEATH, ExitKind.RETIREMENT,
+                                           ExitKind.OTHER))
+FILE_EXIT_KINDS = POSITIVE_EXIT_KINDS + OTHER_EXIT_KINDS
+EMPLOYMENT_EXIT_KINDS = tuple(k for k in POSITIVE_EXIT_KINDS if k != ExitKind.TRAINING)
 
 
 class ExitSource(models.TextChoices):

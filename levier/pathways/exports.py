@@ -1,21 +1,25 @@
 """Export of a protocol's participants in the import's columns: pseudonymised unless the user asks
 for names and may see them (the coordinator). The export itself is recorded in the audit trail."""
 
-import csv
-import io
 from collections.abc import Iterator
 
 from levier.core.errors import InvalidInput
+from levier.reporting.model import Column
+from levier.reporting.render import csv_lines
 
 from . import access
+from .enums import POSITIVE_EXIT_KINDS
 from .imports import COLUMNS
 from .models import Pathway
 
 
-def _line(values: list) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=";").writerow(values)
-    return buffer.getvalue()
+# The import's columns, as text: a re-import reads back what was exported (a cell a spreadsheet would run
+# as a formula — a name typed "=…", "+…", "@…" — is quoted off by the reporting toolkit).
+CSV_COLUMNS = [Column(name, name) for name in COLUMNS]
+
+
+def _lines(rows) -> Iterator[str]:
+    return csv_lines(CSV_COLUMNS, (dict(zip(COLUMNS, row, strict=True)) for row in rows))
 
 
 def _flag(value) -> str:
@@ -31,7 +35,7 @@ def export_rows(protocol, *, names: bool, user=None) -> Iterator[list[str]]:
         pathways = pathways.visible_to(user)
     for p in pathways.select_related("person", "commune", "protocol").order_by("id").iterator(chunk_size=2000):
         person, shown = p.person, user is None or access.sees_sensitive(user, p)
-        validated = "" if p.exit_kind not in ("cdi", "cdd", "interim", "training", "business_creation") \
+        validated = "" if p.exit_kind not in POSITIVE_EXIT_KINDS \
             else _flag(bool(p.exit_category))
         yield [
             p.external_id or "" if names else p.pseudonym,
@@ -62,9 +66,7 @@ def export_csv(*, protocol, user, names: bool) -> Iterator[str]:
         object_repr=str(protocol), action=LogEntry.Action.ACCESS, changes={},
         actor=user if getattr(user, "is_authenticated", False) else None,
         additional_data={"export": "nominatif" if names else "pseudonymisé"})
-    yield _line(COLUMNS)
-    for row in export_rows(protocol, names=names, user=user):
-        yield _line(row)
+    yield from _lines(export_rows(protocol, names=names, user=user))
 
 
 def import_template(protocol) -> str:
@@ -89,4 +91,4 @@ def import_template(protocol) -> str:
          "exit_date": min(start.replace(year=start.year + 1), protocol.ends_on).isoformat(), "exit_type": "cdi",
          "exit_validated": "1"},
     ]
-    return "\ufeff" + _line(COLUMNS) + "".join(_line([example.get(c, "") for c in COLUMNS]) for example in examples)
+    return "".join(_lines([example.get(c, "") for c in COLUMNS] for example in examples))

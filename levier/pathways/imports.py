@@ -14,22 +14,24 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
+from levier.core import workflow
 from levier.core.bulk import BulkWriter, JsonText, reserve_ids, update_rows
 from levier.core.collector import with_collector_paused
 from levier.core.errors import FieldError, InvalidInput
 from levier.core.formats import format_date
+from levier.core.parsing import parse_day
 from levier.core.planner import INDEX_PROBES, planner_settings
 from levier.territories.rules import normalize_name
 
-from .enums import CATEGORY_OF_KIND, POSITIVE_EXIT_KINDS, ExitSource, PathwayStatus, PrescriberType, Sex
-from .models import Pathway, PathwayImport, PathwayLog, Person
+from .enums import CATEGORY_OF_KIND, FILE_EXIT_KINDS, POSITIVE_EXIT_KINDS, ExitKind, ExitSource, PathwayStatus, PrescriberType, Sex
+from .models import PATHWAY_WORKFLOW, Pathway, PathwayImport, Person
 from .participants import BORN_AFTER_ENTRY, born_before, in_territory_message, match_key
 from .qualifications import parse_level
 
@@ -37,8 +39,25 @@ REQUIRED_COLUMNS = ("external_id", "last_name", "first_name", "sex", "birth_date
 OPTIONAL_COLUMNS = ("qpv", "prescriber_type", "rsa", "long_term_unemployed", "rqth", "qualification_level",
                     "exit_date", "exit_type", "exit_validated")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+_FLAG = "1 : oui, 0 : non"
+_EXITS = tuple((kind, ExitKind(kind).label) for kind in FILE_EXIT_KINDS)  # the file's codes, and what they mean
+# What each column of the file holds, in French, for the import page (the names are the file's, kept stable).
+COLUMN_HELP = {
+    "external_id": ("Identifiant du participant dans l'outil d'origine", "texte, unique dans le protocole"),
+    "last_name": ("Nom", "texte"), "first_name": ("Prénom", "texte"),
+    "sex": ("Sexe", "F, M ou X"), "birth_date": ("Date de naissance", "AAAA-MM-JJ ou JJ/MM/AAAA"),
+    "commune_insee": ("Commune de résidence", "code INSEE à 5 caractères (13001, 2A004)"),
+    "entry_date": ("Date d'entrée dans le PLIE", "AAAA-MM-JJ ou JJ/MM/AAAA"),
+    "qpv": ("Résidant d'un quartier prioritaire", _FLAG),
+    "prescriber_type": ("Prescripteur", "France Travail, Pôle insertion, CCAS, CAF, BME, Mission locale, Cap emploi, Autre"),
+    "rsa": ("Bénéficiaire du RSA", _FLAG), "long_term_unemployed": ("Demandeur d'emploi de longue durée", _FLAG),
+    "rqth": ("Reconnaissance de la qualité de travailleur handicapé", _FLAG),
+    "qualification_level": ("Niveau de qualification", "niveau de la nomenclature du protocole (V, IV… ou 3, 4…)"),
+    "exit_date": ("Date de sortie", "AAAA-MM-JJ ou JJ/MM/AAAA"), "exit_type": ("Type de sortie", _EXITS),
+    "exit_validated": ("Sortie positive validée à six mois", _FLAG),
+}
 PRESCRIBER_ALIASES = {"france_travail": "pole_emploi", "francetravail": "pole_emploi", "pe": "pole_emploi"}
-EXIT_TYPES = ("cdi", "cdd", "interim", "training", "business_creation", "dropout", "moved", "death", "retirement", "other")
+EXIT_TYPES = FILE_EXIT_KINDS
 ACTIVE, EXITED, FROM_IMPORT = PathwayStatus.ACTIVE.value, PathwayStatus.EXITED.value, ExitSource.IMPORT.value
 ELIGIBILITY_REASON = "Décision prise avant l'import."
 CHUNK = 2000
@@ -118,17 +137,10 @@ def _rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]] | tuple[i
 
 
 def parse_date(text: str) -> date:
-    if len(text) == 10 and text[4] == text[7] == "-":  # the usual AAAA-MM-JJ, without strptime's cost
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(f"Date impossible : « {text} » (AAAA-MM-JJ ou JJ/MM/AAAA attendu).")
+    try:
+        return parse_day(text)
+    except ValueError:
+        raise ValueError(f"Date impossible : « {text} » (AAAA-MM-JJ ou JJ/MM/AAAA attendu).") from None
 
 
 def parse_flag(text: str) -> bool:
@@ -293,7 +305,7 @@ class Importer:
         if self.errors:
             raise InvalidInput(self.errors)
         try:
-            with transaction.atomic():
+            with transaction.atomic(), workflow.bulk(Pathway):
                 self.record = PathwayImport.objects.create(protocol=self.protocol, by=self._actor(), file_name=path.name,
                                                            file_sha256=digest, rows=0, created=0, updated=0)
                 chunk: list[Row] = []
@@ -379,6 +391,7 @@ class Importer:
                 pathway = existing.get(row.values.get("external_id"))
                 if pathway is not None:
                     self._entry_after_exit(row, pathway)
+                    self._move_error(row, pathway)
                 elif not self._match_error(row, matches):
                     self._twin_error(row)
             return
@@ -389,7 +402,7 @@ class Importer:
                 if self._match_error(row, matches) or self._twin_error(row):
                     continue
                 creates.append(row)
-            elif not self._entry_after_exit(row, pathway):
+            elif not (self._entry_after_exit(row, pathway) | self._move_error(row, pathway)):
                 updates.append((row, pathway))
         if not self.errors:
             self._create(creates, matches)
@@ -524,6 +537,17 @@ class Importer:
                                                              f"({format_date(pathway.exit_date)})."))
         return True
 
+    def _move_error(self, row: Row, pathway: Pathway) -> bool:
+        """An exit in the file for a pathway whose state does not lead to an exit (pending, refused, carried
+        over): checked against the pathway's workflow, like any exit recorded in Levier."""
+        if "exit_type" not in row.values:
+            return False
+        message = PATHWAY_WORKFLOW.refusal(pathway.status, EXITED)
+        if message is None:
+            return False
+        self.errors.append(row_error(row.line, "exit_type", f"Parcours « {pathway.external_id} » : {message}"))
+        return True
+
     def _twin_error(self, row: Row) -> bool:
         """The same person twice in the file under two identifiers."""
         if not row.commune or not all(c in row.values for c in ("last_name", "first_name", "birth_date")):
@@ -604,9 +628,7 @@ class Importer:
         actor = self._actor()
         actor_id, now = (actor.pk if actor else None), timezone.now()
         if self.logs:
-            BulkWriter(PathwayLog, LOG_COLUMNS).write(
-                (log_id, *log, actor_id, now) for log_id, log in zip(reserve_ids(PathwayLog, len(self.logs)), self.logs,
-                                                                      strict=True))
+            workflow.log_rows(Pathway, self.logs, by=actor)
             self.logs = []
         if not self.audit:
             return
@@ -634,7 +656,6 @@ NEW_PATHWAY_COLUMNS = ["id", "created_at", "updated_at", "protocol_id", "person_
 PERSON_COLUMNS = ["id", "created_at", "updated_at", "last_name", "first_name", "sex", "birth_date", "match_key"]
 AUDIT_COLUMNS = ["id", "content_type_id", "object_pk", "object_id", "object_repr", "action", "changes", "actor_id",
                  "additional_data", "timestamp"]
-LOG_COLUMNS = ["id", "pathway_id", "from_status", "to_status", "action", "reason", "by_id", "at"]
 CREATED, UPDATED = 0, 1  # auditlog's LogEntry.Action.CREATE and UPDATE
 
 

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from levier.core import workflow
 from levier.core.models import TimeStampedModel
 
 from .enums import (
     SENSITIVE_FIELDS, Answer, ContactKind, ContractKind, ContractSubtype, ExitCategory, ExitKind, ExitSource,
-    FseMoment, IaeKind, LabourStatus, PathwayStatus, PrescriberType, Sex, StepKind,
+    PATHWAY_TRANSITIONS, FseMoment, IaeKind, LabourStatus, PathwayStatus, PrescriberType, Sex, StepKind,
 )
 from .querysets import PathwayQuerySet, ProtocolQuerySet, StructureQuerySet
 from .rules import ExitParameters
@@ -216,6 +217,11 @@ class Pathway(TimeStampedModel):
                                    name="pathway_exit_after_entry"),
             models.CheckConstraint(condition=Q(exit_category="") | Q(exit_validated_on__isnull=False),
                                    name="pathway_positive_exit_validated"),
+            workflow.valid_states(PathwayStatus, "pathway_status_declared"),
+            # an exited pathway says how and when; no other holds an exit
+            models.CheckConstraint(condition=(Q(status="exited") & ~Q(exit_kind="") & Q(exit_date__isnull=False))
+                                   | (~Q(status="exited") & Q(exit_kind="") & Q(exit_date__isnull=True)),
+                                   name="pathway_exit_iff_exited"),
         ]
         indexes = [models.Index(fields=["protocol", "entry_date"], name="pathway_protocol_entry"),
                    models.Index(fields=["referent", "status"], name="pathway_caseload")]
@@ -315,6 +321,15 @@ class PathwayLog(models.Model):
 
     class Meta:
         ordering = ["pathway", "at", "id"]
+
+
+PATHWAY_WORKFLOW = workflow.declare(
+    Pathway, states=PathwayStatus, moves=PATHWAY_TRANSITIONS,
+    # pending: registered by a referent; active: carried over from the previous protocol or imported;
+    # exited: an imported history
+    entries={PathwayStatus.PENDING, PathwayStatus.ACTIVE, PathwayStatus.EXITED},
+    log="pathways.PathwayLog", owner="pathway",
+)
 
 
 class FseQuestionnaire(TimeStampedModel):

@@ -6,9 +6,12 @@ in one transaction with the pathway's log and the audit trail. Business dates ar
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils import timezone
 
+from levier.core import workflow
 from levier.core.audit import acting_as
 from levier.core.errors import FieldError, InvalidInput
 from levier.core.formats import format_date
@@ -17,10 +20,10 @@ from levier.territories.rules import normalize_name
 
 from . import access
 from .enums import (
-    CATEGORY_OF_KIND, EXIT_STEP_KINDS, OTHER_EXIT_KINDS, PATHWAY_TRANSITIONS, ContactKind, ContractKind, ContractSubtype, EligibilityCriterion,
+    CATEGORY_OF_KIND, EXIT_STEP_KINDS, OTHER_EXIT_KINDS, Answer, ContactKind, ContractKind, ContractSubtype, EligibilityCriterion,
     ExitCategory, ExitSource, IaeKind, PathwayStatus, PrescriberType, Sex, StepKind,
 )
-from .models import Contact, Pathway, PathwayLog, Person, ReferentChange, Step
+from .models import Contact, Pathway, Person, ReferentChange, Step
 from .rules import NOT_POSITIVE, PENDING, POSITIVE, Classification, Situation, SituationError, classify_exit
 
 LONG_TERM_MONTHS = 12
@@ -39,16 +42,6 @@ def derived_long_term(unemployment_months: int | None) -> bool | None:
 def in_territory_message(name: str, code: str, protocol, on: date) -> str:
     return (f"La commune {name} ({code}) n'appartient pas au territoire {protocol.territory.name} "
             f"au {format_date(on)}, date d'entrée.")
-
-
-def _transition(pathway: Pathway, to_status: str, *, by, action: str, reason: str = "") -> None:
-    from_status = pathway.status
-    if from_status != to_status and to_status not in PATHWAY_TRANSITIONS[from_status]:
-        raise InvalidInput.single("status", f"Passage impossible de « {pathway.get_status_display()} » "
-                                            f"à « {PathwayStatus(to_status).label} ».")
-    pathway.status = to_status
-    PathwayLog.objects.create(pathway=pathway, from_status=from_status, to_status=to_status, action=action,
-                              reason=reason, by=by if getattr(by, "is_authenticated", False) else None)
 
 
 def _refuse_unless(allowed: bool, message: str) -> None:
@@ -71,7 +64,49 @@ def find_duplicates(*, last_name: str, first_name: str, birth_date: date, commun
                                        commune=commune).select_related("person", "protocol"))
 
 
+@dataclass(frozen=True, kw_only=True)
+class EntryInput:
+    """What is recorded at a participant's entry (seed 002): identity, situation, consent. None: unknown."""
+
+    last_name: str = ""
+    first_name: str = ""
+    sex: str = ""
+    birth_date: date | None = None
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    commune: object = None  # a commune Territory
+    entry_date: date | None = None
+    notice_given_on: date | None = None
+    consent_on: date | None = None
+    jobseeker_registered_on: date | None = None
+    unemployment_months: int | None = None
+    long_term_unemployed: bool | None = None  # derived from the months of unemployment when unknown
+    qpv: bool | None = None
+    qpv_code: str = ""
+    rsa: bool | None = None
+    ass: bool | None = None
+    aah: bool | None = None
+    rqth: str = ""
+    foreign_background: str = ""
+    qualification_level: str = ""
+    qualification_nomenclature: str = ""
+    housing_difficulty: bool | None = None
+    mobility_difficulty: bool | None = None
+    childcare_difficulty: bool | None = None
+    health_difficulty: bool | None = None
+    debt_difficulty: bool | None = None
+    prescriber_type: str = ""
+    prescriber: object = None  # an Organisation
+    external_id: str | None = None  # the participant's identifier in the PLIE's other tool, for later imports
+
+
 PERSON_FIELDS = ("last_name", "first_name", "sex", "birth_date", "email", "phone", "address")
+PATHWAY_ENTRY_FIELDS = ("entry_date", "notice_given_on", "consent_on", "jobseeker_registered_on",
+                        "unemployment_months", "long_term_unemployed", "qpv", "qpv_code", "rsa", "ass", "aah", "rqth",
+                        "foreign_background", "qualification_level", "qualification_nomenclature", "housing_difficulty",
+                        "mobility_difficulty", "childcare_difficulty", "health_difficulty", "debt_difficulty",
+                        "prescriber_type", "prescriber", "external_id")
 BORN_AFTER_ENTRY = "Date de naissance postérieure à la date d'entrée."
 
 
@@ -84,8 +119,9 @@ REQUIRED = {"last_name": "Nom", "first_name": "Prénom", "sex": "Sexe", "birth_d
             "commune": "Commune de résidence", "entry_date": "Date d'entrée"}
 
 
-def validate_entry(protocol, data: dict, *, require_consent: bool) -> list[FieldError]:
+def validate_entry(protocol, given: EntryInput, *, require_consent: bool) -> list[FieldError]:
     """Checks of a new participant, every error listed (nothing is saved)."""
+    data = {name: getattr(given, name) for name in given.__dataclass_fields__}
     errors = [FieldError(field, f"{label} : valeur obligatoire.") for field, label in REQUIRED.items()
               if data.get(field) in (None, "")]
     if data.get("sex") and data["sex"] not in Sex.values:
@@ -110,20 +146,33 @@ def validate_entry(protocol, data: dict, *, require_consent: bool) -> list[Field
     if data.get("jobseeker_registered_on") and entry and data["jobseeker_registered_on"] > entry:
         errors.append(FieldError("jobseeker_registered_on", "Inscription comme demandeur d'emploi postérieure à l'entrée : "
                                                             "la renseigner sur le parcours une fois faite."))
+    for field, choices in (("rqth", Answer.values), ("foreign_background", Answer.values)):
+        if data[field] and data[field] not in choices:
+            errors.append(FieldError(field, "Réponse attendue : oui, non ou ne souhaite pas répondre."))
+    if data["unemployment_months"] is not None and not 0 <= data["unemployment_months"] <= 600:
+        errors.append(FieldError("unemployment_months", "Durée de chômage attendue en mois, de 0 à 600."))
+    external_id = (data["external_id"] or "").strip()
+    if len(external_id) > 60:
+        errors.append(FieldError("external_id", "Identifiant externe de 60 caractères au plus."))
+    elif external_id and Pathway.objects.filter(protocol=protocol, external_id=external_id).exists():
+        errors.append(FieldError("external_id", f"Identifiant « {external_id} » déjà pris dans ce protocole."))
     return errors
 
 
-def register_participant(*, protocol, by, data: dict, structure=None, referent=None) -> Registration:
-    """A new participant of `protocol` (seed 002): identity, situation at entry, consent.
+def register_participant(*, protocol, by, entry: EntryInput, structure=None, referent=None) -> Registration:
+    """A new participant of `protocol` (seed 002): identity, situation at entry, consent — by the protocol's
+    coordinator, or a referent into their structure.
 
     The commune of residence must lie in the protocol's territory at the entry date. The same name,
     birth date and commune in this protocol is refused (the message names the participant); in another
     protocol, the new pathway is attached to that person."""
-    errors = validate_entry(protocol, data, require_consent=True)
+    _refuse_unless(access.may_register(by, protocol, structure),
+                   "Seul le coordinateur du PLIE, ou un référent dans sa structure, inscrit un participant.")
+    errors = validate_entry(protocol, entry, require_consent=True)
     duplicates = []
     if not errors:
-        duplicates = find_duplicates(last_name=data["last_name"], first_name=data["first_name"],
-                                     birth_date=data["birth_date"], commune=data["commune"])
+        duplicates = find_duplicates(last_name=entry.last_name, first_name=entry.first_name,
+                                     birth_date=entry.birth_date, commune=entry.commune)
         same = [d for d in duplicates if d.protocol_id == protocol.id] or list(  # or known here under another commune
             Pathway.objects.filter(protocol=protocol, person_id__in={d.person_id for d in duplicates}).select_related("person"))
         if same:
@@ -135,17 +184,17 @@ def register_participant(*, protocol, by, data: dict, structure=None, referent=N
         raise InvalidInput(errors)
     with transaction.atomic(), acting_as(by):
         person = duplicates[0].person if duplicates else Person.objects.create(
-            match_key=match_key(data["last_name"], data["first_name"]),
-            **{f: data.get(f) or "" for f in PERSON_FIELDS if f != "birth_date"}, birth_date=data["birth_date"])
-        # The commune is set here: `hasattr` on an unset required relation is False.
-        pathway = Pathway(protocol=protocol, person=person, structure=structure, referent=referent, commune=data["commune"])
-        for field, value in data.items():
-            if field not in PERSON_FIELDS and hasattr(pathway, field) and value is not None:
-                setattr(pathway, field, value)
-        if data.get("long_term_unemployed") is None:
-            pathway.long_term_unemployed = derived_long_term(data.get("unemployment_months"))
-        pathway.save()
-        PathwayLog.objects.create(pathway=pathway, to_status=pathway.status, action="Entrée dans le PLIE", by=by)
+            match_key=match_key(entry.last_name, entry.first_name), birth_date=entry.birth_date,
+            **{f: (getattr(entry, f) or "").strip() for f in PERSON_FIELDS if f != "birth_date"})
+        pathway = Pathway(protocol=protocol, person=person, structure=structure, referent=referent, commune=entry.commune)
+        for field in PATHWAY_ENTRY_FIELDS:
+            value = getattr(entry, field)
+            if value is not None:
+                setattr(pathway, field, value.strip() if isinstance(value, str) else value)
+        pathway.external_id = pathway.external_id or None
+        if entry.long_term_unemployed is None:
+            pathway.long_term_unemployed = derived_long_term(entry.unemployment_months)
+        workflow.enter(pathway, by=by, action="Entrée dans le PLIE")
         if referent is not None:
             ReferentChange.objects.create(pathway=pathway, to_referent=referent, to_structure=structure,
                                           on=pathway.entry_date, reason="Référent à l'entrée", by=by)
@@ -166,10 +215,9 @@ def decide_eligibility(*, pathway: Pathway, by, eligible: bool, criteria: list[s
         raise InvalidInput(errors)
     with transaction.atomic(), acting_as(by):
         pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
-        _transition(pathway, PathwayStatus.ACTIVE if eligible else PathwayStatus.REFUSED, by=by,
-                    action="Éligibilité validée" if eligible else "Entrée refusée", reason=reason)
         pathway.eligibility_criteria, pathway.eligibility_reason, pathway.eligibility_decided_on = criteria, reason, on
-        pathway.save()
+        workflow.move(pathway, PathwayStatus.ACTIVE if eligible else PathwayStatus.REFUSED, by=by,
+                      action="Éligibilité validée" if eligible else "Entrée refusée", reason=reason, fields=None)
     return pathway
 
 
@@ -179,10 +227,10 @@ def override_registration(*, pathway: Pathway, by, reason: str) -> Pathway:
     if not reason.strip():
         raise InvalidInput.single("reason", "Motif obligatoire.")
     with transaction.atomic(), acting_as(by):
+        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
         pathway.registration_override = reason.strip()
-        pathway.save(update_fields=["registration_override", "updated_at"])
-        PathwayLog.objects.create(pathway=pathway, from_status=pathway.status, to_status=pathway.status,
-                                  action="Dérogation à l'inscription comme demandeur d'emploi", reason=reason, by=by)
+        workflow.move(pathway, pathway.status, by=by, action="Dérogation à l'inscription comme demandeur d'emploi",
+                      reason=reason, fields=["registration_override"])
     return pathway
 
 
@@ -197,15 +245,57 @@ def record_registration(*, pathway: Pathway, by, on: date) -> Pathway:
 # ---------------------------------------------------------------- steps
 
 
-def _decimal_errors(data: dict, field: str, label: str, errors: list) -> None:
-    value = data.get(field)
-    if value is not None and value < 0:
-        errors.append(FieldError(field, f"{label} : nombre positif ou nul attendu."))
+@dataclass(frozen=True, kw_only=True)
+class StepInput:
+    """A step as a referent records it; only the fields of its kind are kept (STEP_FIELDS)."""
+
+    kind: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    organisation_name: str = ""
+    outcome: str = ""
+    contract: str = ""
+    contract_subtype: str = ContractSubtype.COMMON
+    hours_per_month: Decimal | None = None
+    interim_hours: tuple = ()  # ({"month": "2024-03", "hours": "120"}, …), one per month worked
+    training_qualifying: bool | None = None
+    training_hours: Decimal | None = None
+    certifying_body: str = ""
+    iae_kind: str = ""
+    micro_entrepreneur: bool = False
+    monthly_income_eur: Decimal | None = None
 
 
-def validate_step(pathway: Pathway, data: dict) -> list[FieldError]:
+# The fields a step of each kind holds (seed 002): every step its dates, organisation and outcome.
+STEP_COMMON_FIELDS = ("kind", "start_date", "end_date", "organisation_name", "outcome")
+STEP_FIELDS_OF_KIND = {
+    StepKind.JOB: ("contract", "contract_subtype", "hours_per_month", "interim_hours"),
+    StepKind.IAE: ("iae_kind", "contract", "contract_subtype", "hours_per_month"),
+    StepKind.TRAINING: ("training_qualifying", "training_hours", "certifying_body"),
+    StepKind.BUSINESS_CREATION: ("micro_entrepreneur", "monthly_income_eur"),
+}
+STEP_BLANK = StepInput()
+
+
+def step_fields(kind: str) -> tuple[str, ...]:
+    return STEP_COMMON_FIELDS + STEP_FIELDS_OF_KIND.get(kind, ())
+
+
+def step_input(step: Step) -> StepInput:
+    """What a recorded step holds, as an input (to edit it)."""
+    values = {name: getattr(step, name) for name in step_fields(step.kind)}
+    if "interim_hours" in values:
+        values["interim_hours"] = tuple(step.interim_hours or ())
+    return StepInput(**values)
+
+
+def _negative(value, field: str, label: str) -> list[FieldError]:
+    return [FieldError(field, f"{label} : nombre positif ou nul attendu.")] if value is not None and value < 0 else []
+
+
+def validate_step(pathway: Pathway, step: StepInput) -> list[FieldError]:
     errors = []
-    kind, start, end = data.get("kind"), data.get("start_date"), data.get("end_date")
+    kind, start, end = step.kind, step.start_date, step.end_date
     if kind not in StepKind.values:
         errors.append(FieldError("kind", "Type d'étape inconnu."))
     if not start:
@@ -222,60 +312,77 @@ def validate_step(pathway: Pathway, data: dict) -> list[FieldError]:
                                  + (f" (inscrit le {format_date(registered)})." if registered else ".")))
     if pathway.status != PathwayStatus.ACTIVE:
         errors.append(FieldError("status", f"Parcours « {pathway.get_status_display()} » : pas de nouvelle étape."))
+    if kind in (StepKind.JOB, StepKind.IAE) and step.contract_subtype not in ContractSubtype.values:
+        errors.append(FieldError("contract_subtype", "Sous-type de contrat inconnu."))
     if kind == StepKind.JOB:
-        contract = data.get("contract")
-        if contract not in ContractKind.values:
+        if step.contract not in ContractKind.values:
             errors.append(FieldError("contract", "Contrat attendu : CDI, CDD ou intérim."))
-        if contract in ("cdi", "cdd") and data.get("hours_per_month") is None:
+        if step.contract in ("cdi", "cdd") and step.hours_per_month is None:
             errors.append(FieldError("hours_per_month", "Heures par mois obligatoires pour un CDI ou un CDD."))
-        if contract == "cdd" and not end:
+        if step.contract == "cdd" and not end:
             errors.append(FieldError("end_date", "Un CDD a une date de fin."))
-        if data.get("contract_subtype", "common") not in ContractSubtype.values:
-            errors.append(FieldError("contract_subtype", "Sous-type de contrat inconnu."))
+    if kind == StepKind.IAE:
+        if step.iae_kind not in IaeKind.values:
+            errors.append(FieldError("iae_kind", "Structure d'insertion attendue : ACI, EI, ETTI, AI ou GEIQ."))
+        if step.contract and step.contract not in ContractKind.values:
+            errors.append(FieldError("contract", "Contrat attendu : CDI, CDD ou intérim."))
     if kind == StepKind.TRAINING:
-        if data.get("training_qualifying") is None:
+        if step.training_qualifying is None:
             errors.append(FieldError("training_qualifying", "Préciser si la formation est qualifiante."))
         if not end:
             errors.append(FieldError("end_date", "Une formation a une date de fin."))
-    if kind == StepKind.IAE and data.get("iae_kind") not in IaeKind.values:
-        errors.append(FieldError("iae_kind", "Structure d'insertion attendue : ACI, EI, ETTI, AI ou GEIQ."))
-    for field, label in (("hours_per_month", "Heures par mois"), ("training_hours", "Heures de formation"),
-                         ("monthly_income_eur", "Revenu mensuel")):
-        _decimal_errors(data, field, label, errors)
-    for index, row in enumerate(data.get("interim_hours") or []):
-        if row.get("hours") is not None and float(row["hours"]) < 0:
+    errors += _negative(step.hours_per_month, "hours_per_month", "Heures par mois")
+    errors += _negative(step.training_hours, "training_hours", "Heures de formation")
+    errors += _negative(step.monthly_income_eur, "monthly_income_eur", "Revenu mensuel")
+    for index, row in enumerate(step.interim_hours or ()):
+        try:
+            hours = Decimal(str(row.get("hours"))) if row.get("hours") is not None else None
+        except (InvalidOperation, ValueError):
+            hours = Decimal(-1)
+        if hours is not None and (not hours.is_finite() or hours < 0):
             errors.append(FieldError(f"interim_hours[{index}]", "Heures positives ou nulles attendues."))
     return errors
 
 
-def add_step(*, pathway: Pathway, by, data: dict) -> Step:
-    """A typed step with its dates and outcome; job-seeker registration comes first (or a waiver)."""
+def _write_step(record: Step, step: StepInput) -> None:
+    """The fields of the step's kind as given; the others back to blank (a job turned training keeps no contract)."""
+    kept = step_fields(step.kind)
+    for name in StepInput.__dataclass_fields__:
+        value = getattr(step if name in kept else STEP_BLANK, name)
+        if name == "interim_hours":
+            value = [dict(row) for row in value or ()]
+        elif isinstance(value, str):
+            value = value.strip()
+        setattr(record, name, value)
+
+
+def add_step(*, pathway: Pathway, by, step: StepInput) -> Step:
+    """A typed step with its dates and outcome; job-seeker registration comes first (or a waiver). Checked on the
+    pathway locked, so that an exit or another step at the same moment cannot slip in between."""
     _refuse_unless(access.may_change(by, pathway), "Vous ne suivez pas ce participant.")
-    errors = validate_step(pathway, data)
-    if errors:
-        raise InvalidInput(errors)
     with transaction.atomic(), acting_as(by):
-        step = Step(pathway=pathway, created_by=by)
-        for field, value in data.items():
-            if hasattr(step, field) and value is not None:
-                setattr(step, field, value)
-        step.save()
-    return step
+        locked = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        errors = validate_step(locked, step)
+        if errors:
+            raise InvalidInput(errors)
+        record = Step(pathway=locked, created_by=by)
+        _write_step(record, step)
+        record.save()
+    return record
 
 
-def update_step(*, step: Step, by, data: dict) -> Step:
+def update_step(*, step: Step, by, changes: StepInput) -> Step:
     """Dates, hours, interim months or income as they become known (the exit follows)."""
-    pathway = step.pathway
-    _refuse_unless(access.may_change(by, pathway), "Vous ne suivez pas ce participant.")
-    merged = {f.name: getattr(step, f.name) for f in Step._meta.concrete_fields} | data
-    errors = [e for e in validate_step(pathway, merged) if e.field not in ("status", "jobseeker_registered_on")]
-    if errors:
-        raise InvalidInput(errors)
+    _refuse_unless(access.may_change(by, step.pathway), "Vous ne suivez pas ce participant.")
     with transaction.atomic(), acting_as(by):
-        for field, value in data.items():
-            setattr(step, field, value)
-        step.save()
-    return step
+        locked = Pathway.objects.select_for_update().get(pk=step.pathway_id)
+        record = Step.objects.select_for_update().get(pk=step.pk, pathway=locked)
+        errors = [e for e in validate_step(locked, changes) if e.field not in ("status", "jobseeker_registered_on")]
+        if errors:
+            raise InvalidInput(errors)
+        _write_step(record, changes)
+        record.save()
+    return record
 
 
 def situation_of(step: Step, as_of: date) -> Situation | None:
@@ -355,16 +462,35 @@ def validate_exit(*, pathway: Pathway, by, step: Step, as_of: date) -> Pathway:
     classification = proposal.classification
     with transaction.atomic(), acting_as(by):
         pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
-        _transition(pathway, PathwayStatus.EXITED, by=by, action="Sortie positive validée",
-                    reason=" ".join(classification.reasons))
         pathway.exit_kind, pathway.exit_source = _exit_kind_of(step), ExitSource.RULE
         pathway.exit_category, pathway.exit_validated_on = classification.category, classification.validated_on
         pathway.exit_date, pathway.exit_step, pathway.exit_reason = classification.validated_on, step, " ".join(classification.reasons)
-        pathway.save()
+        workflow.move(pathway, PathwayStatus.EXITED, by=by, action="Sortie positive validée",
+                      reason=" ".join(classification.reasons), fields=None)
     return pathway
 
 
-def record_committee_exit(*, pathway: Pathway, by, on: date, category: str, reason: str) -> Pathway:
+def _exit_date_errors(pathway: Pathway, on: date, today: date | None, *, before_entry: str) -> list[FieldError]:
+    """An exit is dated within the pathway and the protocol, and not in the future."""
+    today = today or timezone.localdate()
+    if on < pathway.entry_date:
+        return [FieldError("on", before_entry)]
+    if on > pathway.protocol.ends_on:
+        return [FieldError("on", f"Date après la fin du protocole ({format_date(pathway.protocol.ends_on)}).")]
+    if on > today:
+        return [FieldError("on", f"Une sortie ne s'enregistre pas à l'avance (date après le {format_date(today)}).")]
+    return []
+
+
+def _still_running(pathway: Pathway) -> list[FieldError]:
+    if pathway.status == PathwayStatus.ACTIVE:
+        return []
+    return [FieldError("status", f"Parcours « {pathway.get_status_display()} » : seule une personne en parcours sort "
+                                 "(une sortie enregistrée par erreur s'annule d'abord).")]
+
+
+def record_committee_exit(*, pathway: Pathway, by, on: date, category: str, reason: str,
+                          today: date | None = None) -> Pathway:
     """Seed 002: "Toute autre considération … sera travaillée dans le cadre du Comité Opérationnel":
     a positive exit decided by the committee counts in its category and is shown apart."""
     _refuse_unless(access.is_coordinator(by, pathway.protocol), "Seul le coordinateur enregistre les décisions du comité.")
@@ -375,41 +501,46 @@ def record_committee_exit(*, pathway: Pathway, by, on: date, category: str, reas
         errors.append(FieldError("reason", "Motif de la décision du comité obligatoire."))
     if not on:
         errors.append(FieldError("on", "Date de la décision du comité obligatoire."))
-    elif on < pathway.entry_date:
-        errors.append(FieldError("on", "Date avant l'entrée dans le PLIE."))
+    else:
+        errors += _exit_date_errors(pathway, on, today, before_entry="Date avant l'entrée dans le PLIE.")
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic(), acting_as(by):
         pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
-        _transition(pathway, PathwayStatus.EXITED, by=by, action="Sortie positive décidée en comité opérationnel",
-                    reason=reason)
+        if running := _still_running(pathway):  # a concurrent exit came first
+            raise InvalidInput(running)
         pathway.exit_kind, pathway.exit_source, pathway.exit_category = "committee", ExitSource.COMMITTEE, category
         pathway.exit_date = pathway.exit_validated_on = on
         pathway.exit_reason = reason.strip()
-        pathway.save()
+        workflow.move(pathway, PathwayStatus.EXITED, by=by, action="Sortie positive décidée en comité opérationnel",
+                      reason=reason, fields=None)
     return pathway
 
 
-def record_other_exit(*, pathway: Pathway, by, kind: str, on: date, reason: str = "") -> Pathway:
+def record_other_exit(*, pathway: Pathway, by, kind: str, on: date, reason: str = "",
+                      today: date | None = None) -> Pathway:
     """Drop-out, moving away, death, retirement, other (including referral to a more suitable scheme)."""
     _refuse_unless(access.may_change(by, pathway), "Vous ne suivez pas ce participant.")
     errors = []
-    if kind not in OTHER_EXIT_KINDS:
+    if not kind:
+        errors.append(FieldError("kind", "Choisissez le motif de la sortie."))
+    elif kind not in OTHER_EXIT_KINDS:
         errors.append(FieldError("kind", "Motif de sortie inconnu."))
     if not on:
         errors.append(FieldError("on", "Date de sortie obligatoire."))
-    elif on < pathway.entry_date:
-        errors.append(FieldError("on", "Date de sortie avant l'entrée."))
+    else:
+        errors += _exit_date_errors(pathway, on, today, before_entry="Date de sortie avant l'entrée.")
     if kind == "other" and not (reason or "").strip():
         errors.append(FieldError("reason", "Préciser le motif (par exemple le dispositif vers lequel la personne est orientée)."))
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic(), acting_as(by):
         pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
-        _transition(pathway, PathwayStatus.EXITED, by=by, action="Sortie sans emploi", reason=reason)
+        if running := _still_running(pathway):  # a concurrent exit came first
+            raise InvalidInput(running)
         pathway.exit_kind, pathway.exit_source, pathway.exit_date = kind, ExitSource.OTHER, on
         pathway.exit_category, pathway.exit_validated_on, pathway.exit_reason = "", None, reason.strip()
-        pathway.save()
+        workflow.move(pathway, PathwayStatus.EXITED, by=by, action="Sortie sans emploi", reason=reason, fields=None)
     return pathway
 
 
@@ -429,12 +560,11 @@ def confirm_imported_exit(*, pathway: Pathway, by, reason: str = "") -> Pathway:
         if pathway is None:
             raise InvalidInput.single("", "Seule une sortie reprise par import, en emploi, en formation ou en création "
                                           "d'activité et non validée, se confirme ainsi.")
-        _transition(pathway, PathwayStatus.EXITED, by=by, action="Sortie reprise confirmée par le coordinateur",
-                    reason=reason)
         pathway.exit_category, pathway.exit_validated_on = CATEGORY_OF_KIND[pathway.exit_kind], pathway.exit_date
         pathway.exit_reason = " ".join(filter(None, ["Sortie reprise de l'outil précédent, confirmée par le coordinateur.",
                                                      reason]))
-        pathway.save()
+        workflow.move(pathway, PathwayStatus.EXITED, by=by, action="Sortie reprise confirmée par le coordinateur",
+                      reason=reason, fields=None)
     return pathway
 
 
@@ -444,11 +574,10 @@ def cancel_exit(*, pathway: Pathway, by, reason: str) -> Pathway:
         raise InvalidInput.single("reason", "Motif obligatoire.")
     with transaction.atomic(), acting_as(by):
         pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
-        _transition(pathway, PathwayStatus.ACTIVE, by=by, action="Sortie annulée", reason=reason)
         for field in ("exit_kind", "exit_source", "exit_category", "exit_reason"):
             setattr(pathway, field, "")
         pathway.exit_date = pathway.exit_validated_on = pathway.exit_step = None
-        pathway.save()
+        workflow.move(pathway, PathwayStatus.ACTIVE, by=by, action="Sortie annulée", reason=reason, fields=None)
     return pathway
 
 
@@ -521,11 +650,8 @@ def carry_over(*, from_protocol, to_protocol, by) -> int:
                                 **{name: getattr(pathway, name) for name in copied})
             if following.structure_id and following.structure.protocol_id != to_protocol.pk:
                 following.structure = None  # lots are let again for each protocol: the coordinator reassigns
-            following.save()
+            workflow.enter(following, by=by, action=f"Repris du protocole {from_protocol}")
             copy_entry_questionnaire(pathway, following)
-            _transition(pathway, PathwayStatus.CARRIED_OVER, by=by, action=f"Reporté sur {to_protocol}")
-            pathway.save(update_fields=["status", "updated_at"])
-            PathwayLog.objects.create(pathway=following, to_status=PathwayStatus.ACTIVE,
-                                      action=f"Repris du protocole {from_protocol}", by=by)
+            workflow.move(pathway, PathwayStatus.CARRIED_OVER, by=by, action=f"Reporté sur {to_protocol}")
             count += 1
     return count

@@ -10,6 +10,8 @@
 from django.db import models
 from django.db.models import Q
 
+from levier.core.workflow import StatusGuardedQuerySet
+
 
 def _scope(user):
     from levier.accounts.permissions import scope_of
@@ -106,7 +108,7 @@ class StructureQuerySet(models.QuerySet):
         return self.filter(condition).distinct()
 
 
-class PathwayQuerySet(models.QuerySet):
+class PathwayQuerySet(StatusGuardedQuerySet):
     def visible_to(self, user):
         scope = _scope(user)
         if scope.is_admin:

@@ -18,11 +18,11 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 
-from .enums import ExitCategory, ExitSource, PrescriberType
+from .enums import EMPLOYMENT_EXIT_KINDS, ExitCategory, ExitSource, PrescriberType
 from .qualifications import LEVELS, NEW, OLD, REPORT_GROUPS, Qualification
 
 RATE_PLACES = Decimal("0.0001")
-EMPLOYMENT_KINDS = ("cdi", "cdd", "interim", "business_creation")
+EMPLOYMENT_KINDS = EMPLOYMENT_EXIT_KINDS
 
 
 def rate(numerator: int, denominator: int) -> str | None:

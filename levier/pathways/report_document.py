@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from levier.core.formats import format_date, format_number, format_percent
+from levier.core.formats import format_date
 from levier.reporting.model import BarChart, Column, Paragraph, Report, Series, Table
 
 from .enums import ExitKind, PrescriberType
@@ -12,8 +12,10 @@ LEVEL_LABELS = {"I": "Niveau I", "II": "Niveau II", "III": "Niveau III", "IV": "
                 "Vbis": "Niveau V bis", "VI": "Niveau VI", "Vbis_VI": "dont V bis et VI",
                 "1_2": "Niveaux 1 et 2, anciens niveaux V bis et VI compris",
                 "7_8": "Niveaux 7 et 8, ancien niveau I compris", "unknown": "Non renseigné"}
-OBJECTIVE_COLUMNS = [Column("label", "Objectif", "text"), Column("target", "Cible", "text"),
-                     Column("achieved", "Réalisé", "text")]
+COUNT_OBJECTIVE_COLUMNS = [Column("label", "Objectif", "text"), Column("target", "Cible", "integer"),
+                           Column("achieved", "Réalisé", "integer")]
+RATE_OBJECTIVE_COLUMNS = [Column("label", "Objectif", "text"), Column("target", "Cible", "percent", decimals=1),
+                          Column("achieved", "Réalisé", "percent", decimals=1)]
 COUNT_COLUMNS = [Column("label", "", "text"), Column("count", "Participants", "integer"),
                  Column("share", "Part", "percent", decimals=1)]
 
@@ -22,11 +24,21 @@ def _share(count: int, total: int) -> Decimal | None:
     return Decimal(count) / Decimal(total) if total else None
 
 
-def _rate_text(value) -> str:
-    """A target or a result: a rate (string) as a percentage, a count as a number."""
-    if value is None:
-        return "—"
-    return format_percent(value, 1) if isinstance(value, str) else format_number(value)
+def _objective_tables(objectives: list[dict]) -> list[Table]:
+    """Objectives in numbers and objectives in rates, each column holding numbers of one kind (so that a
+    spreadsheet reads them as numbers): rates come as strings with 4 decimals, counts as integers."""
+    counts = [o for o in objectives if not isinstance(o["target"], str)]
+    rates = [o for o in objectives if isinstance(o["target"], str)]
+
+    def rate(value):
+        return None if value is None else Decimal(value)
+
+    tables = [Table(title="Objectifs en nombre", columns=COUNT_OBJECTIVE_COLUMNS, rows=[
+        {"label": o["label"], "target": o["target"], "achieved": o["achieved"]} for o in counts])]
+    if rates:
+        tables.append(Table(title="Objectifs en taux", columns=RATE_OBJECTIVE_COLUMNS, rows=[
+            {"label": o["label"], "target": rate(o["target"]), "achieved": rate(o["achieved"])} for o in rates]))
+    return tables
 
 
 def _counts(title: str, items: list[tuple[str, int]], total: int, footnote: str = "") -> Table:
@@ -37,9 +49,7 @@ def _counts(title: str, items: list[tuple[str, int]], total: int, footnote: str 
 def build_report(figures: dict, *, generated_on: date) -> Report:
     total = figures["participants"]
     exits = figures["positive_exits"]
-    objectives = Table(title="Objectifs du protocole", columns=OBJECTIVE_COLUMNS, rows=[
-        {"label": o["label"], "target": _rate_text(o["target"]), "achieved": _rate_text(o["achieved"])}
-        for o in figures["objectives"].values()])
+    objectives = _objective_tables(list(figures["objectives"].values()))
     public = _counts("Publics accompagnés", [
         ("Participants", total), ("dont nouveaux entrants", figures["new_entrants"]), ("Femmes", figures["women"]),
         ("Hommes", figures["men"]), ("Non binaires", figures["non_binary"]), ("Bénéficiaires du RSA", figures["rsa"]),
@@ -60,7 +70,7 @@ def build_report(figures: dict, *, generated_on: date) -> Report:
                          ("total", "Total des sorties positives"), ("total_rsa", "dont bénéficiaires du RSA"),
                          ("by_committee", "dont décidées en comité"))])
     sections = [
-        objectives,
+        *objectives,
         BarChart(title="Objectifs et réalisations", labels=[o["label"] for o in figures["objectives"].values()
                                                             if isinstance(o["target"], int)],
                  series=[Series("Cible", [o["target"] for o in figures["objectives"].values() if isinstance(o["target"], int)]),

@@ -19,9 +19,11 @@ from levier.core.dates import add_months, month_end
 from levier.core.errors import InvalidInput
 from levier.core.formats import format_date, format_euros, format_number
 
+from .enums import POSITIVE_EXIT_KINDS
+
 POSITIVE, PENDING, NOT_POSITIVE = "positive", "pending", "not_positive"
 EMPLOYMENT, TRAINING, BUSINESS = "employment", "training", "business_creation"
-KINDS = ("cdi", "cdd", "interim", "training", "business_creation")
+KINDS = POSITIVE_EXIT_KINDS  # the situations the rules classify
 SUBTYPES = ("common", "cddi_siae", "contrat_aide", "alternance")
 ISO_MONTH = re.compile(r"\d{4}-\d{2}")  # AAAA-MM
 

@@ -1,8 +1,13 @@
 """Forms styled with the State design system, and a service's InvalidInput shown field by field."""
 
+from decimal import Decimal
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 from levier.core.errors import InvalidInput
+from levier.core.formats import format_number
+from levier.core.parsing import parse_decimal
 
 WIDGET_CLASSES = {
     forms.CheckboxSelectMultiple: "",
@@ -12,6 +17,35 @@ WIDGET_CLASSES = {
     forms.Textarea: "fr-input",
     forms.CheckboxInput: "",
 }
+
+
+class IsoDateInput(forms.DateInput):
+    """A date field the browser fills: its value is written AAAA-MM-JJ, the only format `type=date` shows."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class FrenchDecimalField(forms.DecimalField):
+    """A number as French users type it — « 12 000,50 », « 12000.50 » — shown back the same way (« 12 000,50 »),
+    read by the one decimal parser (levier.core.parsing)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_decimal(value)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return format_number(value, self.decimal_places)
+        return value
 
 
 class DsfrFormMixin:
@@ -55,3 +89,13 @@ def flash_errors(request, exc: InvalidInput) -> None:
 
     for error in exc.errors:
         messages.error(request, error.message)
+
+
+def flash_form_errors(request, form) -> None:
+    """Every error of an invalid form, each named by its field's label, for a page that redirects after a POST."""
+    from django.contrib import messages
+
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label} : {error}" if label else error)

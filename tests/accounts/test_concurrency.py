@@ -42,3 +42,32 @@ def test_concurrent_decisions_on_one_request_leave_one_decision():
     assert sorted(outcomes) == ["ok", "refused"]
     assert request.status in (MembershipStatus.ACCEPTED, MembershipStatus.REFUSED)
     assert request.logs.exclude(from_status="").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_token_rotations_leave_one_working_token():
+    from rest_framework.authtoken.models import Token
+
+    from levier.accounts.credentials import rotate_api_token
+
+    user = user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory())
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def rotate():
+        try:
+            barrier.wait()
+            rotate_api_token(user=user, by=user)
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure of a rotation
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=rotate) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Token.objects.filter(user=user).count() == 1

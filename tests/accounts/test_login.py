@@ -26,3 +26,8 @@ def test_five_failures_lock_the_account_even_with_the_right_password(client):
     assert response.status_code == 429
     assert "temporairement bloqué" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_login_page_is_named_after_levier_not_the_host(client, settings):
+    page = client.get(reverse("accounts:login"), HTTP_HOST="127.0.0.1:8101").content.decode()
+    assert f"Connexion à {settings.LEVIER_SITE_NAME}" in page and "127.0.0.1:8101" not in page

@@ -4,8 +4,7 @@ import pytest
 from auditlog.models import LogEntry
 
 from levier.accounts.enums import MembershipStatus, Role
-from levier.accounts.models import Membership
-from levier.accounts.rules import can_move
+from levier.accounts.models import MEMBERSHIP_WORKFLOW, Membership
 from levier.accounts.services import decide_membership, sign_up
 from levier.core.errors import InvalidInput
 from levier.organisations.models import Organisation
@@ -20,7 +19,7 @@ PASSWORD = "Un-mot-de-passe-solide-2026"
      ("refused", "accepted", False), ("accepted", "refused", False), ("revoked", "accepted", False)],
 )
 def test_declared_transitions(from_status, to_status, allowed):
-    assert can_move(from_status, to_status) is allowed
+    assert (MEMBERSHIP_WORKFLOW.refusal(from_status, to_status) is None) is allowed
 
 
 @pytest.fixture

@@ -58,6 +58,21 @@ def test_documents_are_checked_by_content_not_by_name(draft, applicant, content,
         assert "Extrait Kbis" in exc.value.errors[0].message
 
 
+def test_a_piece_is_stored_and_served_with_the_extension_of_its_content(draft, applicant, client):
+    """A PDF named "lettre.html" (HTML after its PDF header) never reaches the disk or the browser as HTML."""
+    from tests.factories import login
+
+    piece = upload(draft, applicant, "kbis", PDF + b"<script>alert(1)</script>", "lettre.html")
+    assert piece.file.name.endswith(".pdf") and "lettre" not in piece.file.name
+    assert piece.original_name == "lettre.html" and piece.download_name == "lettre.pdf"
+    login(client, applicant)
+    response = client.get(f"/aides/demandes/{draft.pk}/pieces/{piece.pk}/")
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="lettre.pdf"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    response.close()
+
+
 def test_files_over_10_mib_are_refused_naming_the_document(draft, applicant):
     big = PDF + b"0" * (10 * 1024 * 1024)
     with pytest.raises(InvalidInput) as exc:
@@ -76,7 +91,7 @@ def test_at_most_20_files(draft, applicant):
 def test_submission_lists_every_missing_piece_and_de_minimis(draft, applicant):
     with pytest.raises(InvalidInput) as exc:
         service.submit_application(application=draft, by=applicant, today=date(2026, 11, 22))
-    assert {e.field for e in exc.value.errors} == {"documents.presentation", "documents.kbis", "de_minimis_amount"}
+    assert {e.field for e in exc.value.errors} == {"documents.presentation", "documents.kbis", "de_minimis"}
     draft.refresh_from_db()
     assert draft.status == "draft" and draft.number is None
 
@@ -84,7 +99,7 @@ def test_submission_lists_every_missing_piece_and_de_minimis(draft, applicant):
 def test_submission_freezes_the_version_in_effect_and_gives_a_receipt(draft, applicant):
     upload(draft, applicant, "presentation", PDF)
     upload(draft, applicant, "kbis", PNG, "kbis.png")
-    service.save_draft(application=draft, by=applicant, de_minimis_amount="0")
+    service.declare_de_minimis(application=draft, by=applicant, aids=[], links=[], on=date(2026, 11, 20))
     submitted = service.submit_application(application=draft, by=applicant, today=date(2026, 11, 22))
     assert submitted.number == f"LEV-2026-{submitted.pk:06d}"
     assert submitted.version.number == 1
@@ -94,8 +109,10 @@ def test_submission_freezes_the_version_in_effect_and_gives_a_receipt(draft, app
                                  rules={"components": []})
     submitted.refresh_from_db()
     assert submitted.version.number == 1
+    with pytest.raises(InvalidInput):  # the applicant's declaration closes with the submission
+        service.declare_de_minimis(application=submitted, by=applicant, aids=[], links=[], on=date(2026, 11, 23))
     with pytest.raises(InvalidInput):
-        service.save_draft(application=submitted, by=applicant, de_minimis_amount="10")
+        service.save_draft(application=submitted, by=applicant, answers=submitted.answers)
 
 
 def test_applicants_see_only_their_own_applications(draft, applicant):
@@ -109,7 +126,9 @@ def test_the_operator_sees_submitted_applications_to_its_schemes_only(draft, app
     operator = user_with_role(Role.OPERATOR_INSTRUCTOR, alixio_unit)
     other_operator = user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory())
     assert not service.ApplicationQueries.visible_to(operator).exists()  # drafts stay private
-    Application.objects.filter(pk=draft.pk).update(status="submitted", number="LEV-X", submitted_at="2026-11-22T10:00Z",
-                                                   version=Scheme.objects.get(slug="alixio").versions.first())
+    upload(draft, applicant, "presentation", PDF)
+    upload(draft, applicant, "kbis", PNG, "kbis.png")
+    service.declare_de_minimis(application=draft, by=applicant, aids=[], links=[], on=date(2026, 11, 20))
+    service.submit_application(application=draft, by=applicant, today=date(2026, 11, 22))
     assert service.ApplicationQueries.visible_to(operator).count() == 1
     assert not service.ApplicationQueries.visible_to(other_operator).exists()

@@ -8,10 +8,12 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from levier.accounts.enums import Role
 from levier.aids.models import Scheme, SchemeVersion
 from levier.aids.search import SearchQuery, search
 from levier.aids.services import version_in_effect
 from levier.territories.models import Territory
+from tests.factories import user_with_role
 
 pytestmark = pytest.mark.usefixtures("catalogue")
 
@@ -259,17 +261,28 @@ def test_simulation_counts_are_batched_and_written_before_the_statistics_are_rea
 
 
 def test_the_cached_catalogue_size_is_dropped_when_a_scheme_changes():
-    from levier.aids.catalogue_cache import forget
+    """A scheme published elsewhere (in the Bouches-du-Rhône) counts at once among those out of perimeter."""
+    from levier.aids import backoffice
     from levier.aids.services import simulate
+    from tests.factories import UnitFactory
 
     profile = {"as_of": "2026-11-22", "beneficiary": {"kind": "company", "commune": "94041", "headcount": 40}}
     before = simulate(profile)
     assert before["out_of_perimeter"] == Scheme.objects.public().count() - len(before["results"])
-    Scheme.objects.filter(slug="alixio").update(status="draft")
-    forget()  # what every back-office service does
+    bouches_du_rhone = Territory.objects.get(kind="departement", code="13")
+    operator_unit, editors = UnitFactory(name="Aides du 13"), UnitFactory(name="Éditeurs 13")
+    editors.territories.set([bouches_du_rhone])
+    operator = user_with_role(Role.OPERATOR_INSTRUCTOR, operator_unit)
+    scheme = backoffice.create_scheme(
+        by=operator, unit=operator_unit, perimeter=[bouches_du_rhone],
+        values={"name": "Prime provençale", "summary": "Une prime", "beneficiary_kinds": ["company"],
+                "aid_kinds": ["subsidy"]},
+        rules={"components": [{"key": "prime", "kind": "subsidy", "label": "Prime", "fixed": "3000"}]})
+    backoffice.ask_review(scheme=scheme, by=operator)
+    backoffice.publish(scheme=scheme, by=user_with_role(Role.CATALOGUE_EDITOR, editors), on=date(2026, 11, 1))
     after = simulate(profile)
-    assert len(after["results"]) == len(before["results"]) - 1
-    assert after["out_of_perimeter"] == before["out_of_perimeter"]
+    assert len(after["results"]) == len(before["results"])
+    assert after["out_of_perimeter"] == before["out_of_perimeter"] + 1
 
 
 def test_schemes_that_decide_alike_keep_their_own_names_texts_and_dates():

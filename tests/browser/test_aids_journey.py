@@ -68,8 +68,13 @@ def test_search_simulate_sign_up_and_apply(catalogue_loaded, live_server, page, 
         page.locator("input[type=file]").set_input_files(str(pdf))
         page.get_by_role("button", name="Ajouter la pièce").click()
         assert "Pièce ajoutée." in page.inner_text("main")
-    page.get_by_label("Aides de minimis reçues sur les 3 dernières années (€)").fill("0")
-    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.get_by_role("button", name="Déposer la demande").click()
+    assert "Faites la déclaration de minimis" in page.inner_text("main")  # de minimis aid: declared first
+    page.get_by_role("link", name="Faire la déclaration de minimis").click()
+    a11y.check(page)
+    page.locator("label[for=id_certify]").click()  # no other aid, no linked company
+    page.get_by_role("button", name="Enregistrer la déclaration").click()
+    assert "aucune aide de minimis reçue" in page.inner_text("main")
     page.get_by_role("button", name="Déposer la demande").click()
     text = page.inner_text("main")
     assert re.search(r"Récépissé de dépôt n° LEV-\d{4}-\d{6}", text)

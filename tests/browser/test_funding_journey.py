@@ -20,7 +20,7 @@ def submitted(referential):
     from levier.aids.models import Scheme
     from levier.aids.services import load_reference_schemes
     from levier.funding import ledger
-    from levier.funding.models import Committee, Fund, FundFinancer, FundOperator, FundScheme, ReferenceRate
+    from levier.funding.models import BaseRate, Committee, Fund, FundFinancer, FundOperator, FundScheme
     from levier.organisations.services import load_reference_organisations
     from tests.factories import OrganisationFactory, UnitFactory, user_with_role
 
@@ -34,8 +34,7 @@ def submitted(referential):
     financer = FundFinancer.objects.create(fund=fund, organisation=OrganisationFactory(), kind="revitalisation")
     ledger.receive_contribution(financer=financer, amount="300000.00", on=date(2026, 1, 5))
     ledger.allocate(operator=operator, amount="300000.00", on=date(2026, 1, 6))
-    ReferenceRate.objects.create(effective_from=date(2026, 1, 1), base_rate=Decimal("0.03"), source="démonstration",
-                                 demonstration=True)
+    BaseRate.objects.create(effective_from=date(2026, 1, 1), rate=Decimal("0.03"), source="valeur de test")
     Committee.objects.create(fund=fund, held_on=date(2026, 12, 15), title="Comité de décembre")
     instructor = user_with_role(Role.OPERATOR_INSTRUCTOR, scheme.owner_unit, email="instructrice@alixio.test")
     applicant = user_with_role(Role.COMPANY, OrganisationFactory(name="Mécanique d'Ivry (fictive)").main_unit(),
@@ -49,7 +48,7 @@ def submitted(referential):
     for key in ("presentation", "kbis"):
         applications.add_document(application=draft, by=applicant, document_key=key,
                                   uploaded=SimpleUploadedFile(f"{key}.pdf", PDF))
-    applications.save_draft(application=draft, by=applicant, de_minimis_amount="0")
+    applications.declare_de_minimis(application=draft, by=applicant, aids=[], links=[], on=date(2026, 11, 22))
     return applications.submit_application(application=draft, by=applicant, today=date(2026, 11, 22))
 
 
@@ -89,6 +88,9 @@ def test_from_submission_to_follow_up(submitted, live_server, browser, a11y):
     act(instructor, "Inscrire à l'ordre du jour")
     assert "Comité de décembre" in instructor.inner_text("main")
     a11y.check(instructor)
+    grant = instructor.locator("form").filter(has=instructor.get_by_role("button", name="Accorder", exact=True))
+    grant.get_by_label("Notation de l'emprunteur").select_option("good")  # BBB, normal collateral: 100 bp of margin
+    grant.get_by_label("Sûretés").select_option("normal")
     act(instructor, "Accorder", Date="2026-12-15")
     act(instructor, "Enregistrer la convention signée", Date="2027-01-10")
     loan_field = instructor.get_by_label(re.compile(r"Tranche — .*-1 \(Prêt"))

@@ -9,7 +9,7 @@ from levier.accounts.enums import Role
 from levier.aids import applications
 from levier.aids.models import Scheme
 from levier.funding import ledger
-from levier.funding.models import Committee, Fund, FundFinancer, FundOperator, FundScheme, ReferenceRate
+from levier.funding.models import BaseRate, Committee, Fund, FundFinancer, FundOperator, FundScheme
 from tests.factories import OrganisationFactory, UnitFactory, user_with_role
 
 
@@ -42,8 +42,7 @@ def operator(fund):
 
 @pytest.fixture
 def reference_rate(db):
-    return ReferenceRate.objects.create(effective_from=date(2019, 1, 1), base_rate=Decimal("0.04"),
-                                        source="valeur de démonstration", demonstration=True)
+    return BaseRate.objects.create(effective_from=date(2019, 1, 1), rate=Decimal("0.04"), source="valeur de test")
 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -68,8 +67,7 @@ def world(db):
     financer = FundFinancer.objects.create(fund=fund, organisation=OrganisationFactory(), kind="revitalisation")
     ledger.receive_contribution(financer=financer, amount="500000.00", on=date(2026, 1, 5))
     ledger.allocate(operator=operator, amount="500000.00", on=date(2026, 1, 6))
-    ReferenceRate.objects.create(effective_from=date(2026, 1, 1), base_rate=Decimal("0.03"), source="démonstration",
-                                 demonstration=True)
+    BaseRate.objects.create(effective_from=date(2026, 1, 1), rate=Decimal("0.03"), source="valeur de test")
     instructor = user_with_role(Role.OPERATOR_INSTRUCTOR, operator_unit)
     applicant = user_with_role(Role.COMPANY, OrganisationFactory(name="Mécanique d'Ivry").main_unit(),
                                email="dirigeante@mecanique-ivry.test")
@@ -77,7 +75,7 @@ def world(db):
     for key in ("presentation", "kbis"):
         applications.add_document(application=draft, by=applicant, document_key=key,
                                   uploaded=SimpleUploadedFile(f"{key}.pdf", PDF))
-    applications.save_draft(application=draft, by=applicant, de_minimis_amount="0")
+    applications.declare_de_minimis(application=draft, by=applicant, aids=[], links=[], on=date(2026, 11, 22))
     submitted = applications.submit_application(application=draft, by=applicant, today=date(2026, 11, 22))
     committee = Committee.objects.create(fund=fund, held_on=date(2026, 12, 15), title="Comité de décembre")
     return {"instruction": submitted.instruction, "instructor": instructor, "applicant": applicant, "fund": fund,

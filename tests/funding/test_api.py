@@ -86,31 +86,47 @@ def test_list_pages_make_the_same_number_of_queries_for_more_rows(client, world,
 
 
 def test_the_state_service_records_signs_and_closes_a_convention(client, db):
+    from decimal import Decimal
+
     from levier.accounts.enums import Role
-    from levier.funding.models import Convention
+    from levier.funding.models import Convention, ConventionStep, LedgerEntry
     from tests.factories import OrganisationFactory, UnitFactory, user_with_role
+
+    from .conftest import make_fund
 
     ddets = UnitFactory(name="DDETS 94")
     login(client, user_with_role(Role.STEERING, ddets))
     company = OrganisationFactory(name="Groupe industriel (fictif)")
-    form = {"reference": "CR-94-2025-001", "siren": company.siren, "procedure": "pse", "group_headcount": "3000",
-            "notified_on": "2025-03-03", "jobs_eliminated": "120", "jobs_reclassified": "20", "bassin": "94",
-            "rate": "1.5", "rate_reason": ""}
+    form = {"reference": "CR-94-2025-001", "siren": company.siren, "procedure": "pse", "headcount": "800",
+            "group_headcount": "3000", "notified_on": "2025-03-03", "validated_on": "2025-05-12", "jobs_eliminated": "120",
+            "jobs_reclassified": "20", "bassin": "94", "rate": "1.5", "amount_reason": ""}
     refused = client.post("/fonds/conventions/nouvelle/", form)
-    assert refused.status_code == 200 and "capacité financière insuffisante" in refused.content.decode()
+    assert refused.status_code == 200 and "ne peut pas en assurer la charge" in refused.content.decode()
     assert not Convention.objects.exists()
-    response = client.post("/fonds/conventions/nouvelle/", {**form, "rate": "4.5"}, follow=True)
+    client.post("/fonds/conventions/nouvelle/", {**form, "rate": "4.5"}, follow=True)
     convention = Convention.objects.get()
     assert convention.kind == "obligation" and convention.amount_owed == convention.monthly_smic * 450
-    assert "au-delà de 4" in response.content.decode()  # a warning, not a refusal
+    assert convention.minimum_amount == convention.monthly_smic * 200
     url = f"/fonds/conventions/{convention.pk}/"
+    page = client.get(url).content.decode()
+    assert "03/09/2025" in page  # signed at the latest six months after the notification
+    client.post(url + "decision/", {"decided_on": "2025-06-30", "subject": "oui", "reasons": "Bassin fragile"})
+    step = ConventionStep.objects.get(kind="subjection")
+    assert step.subject and step.by is not None and step.reasons == "Bassin fragile"
     client.post(url + "sign/", {"signed_on": "2025-06-02", "ends_on": "2028-06-30"})
     convention.refresh_from_db()
     assert convention.status == "signed"
-    client.post(url + "direct_action/", {"label": "Essaimage", "done_on": "2026-01-15", "value": "100000", "jobs_created": "12"})
-    client.post(url + "close/", {"closed_on": "2028-07-01"})
+    client.post(url + "measure/", {"kind": "action", "label": "Essaimage", "done_on": "2026-01-15", "value": "100000",
+                                   "jobs_created": "12"})
+    still_owed = client.post(url + "close/", {"closed_on": "2028-07-01"}, follow=True).content.decode()
+    assert "Reliquat de" in still_owed and Convention.objects.get().status == "signed"  # a remainder needs its use
+    fund = make_fund("fonds-du-94")
+    client.post(url + "close/", {"closed_on": "2028-07-01", "remainder_use": "fund", "fund": fund.pk})
     convention.refresh_from_db()
-    assert convention.status == "closed" and convention.shortfall_paid == convention.amount_owed - 100000
+    remainder = convention.amount_owed - Decimal(100000)
+    assert convention.status == "closed" and convention.remainder == remainder and convention.remainder_use == "fund"
+    entry = LedgerEntry.objects.get(fund=fund)
+    assert entry.kind == "contribution_received" and entry.amount == remainder  # into the fund, not the Treasury
 
 
 def test_administrators_set_funds_and_committees_up_but_never_edit_the_ledger(client, world):
@@ -121,7 +137,7 @@ def test_administrators_set_funds_and_committees_up_but_never_edit_the_ledger(cl
     admin = user_with_role(Role.ADMINISTRATOR, UnitFactory())
     login(client, admin)
     for url in ("/admin/funding/fund/", f"/admin/funding/fund/{world['fund'].pk}/change/", "/admin/funding/committee/add/",
-                "/admin/funding/referencerate/", "/admin/funding/ledgerentry/"):
+                "/admin/funding/baserate/", "/admin/funding/ledgerentry/"):
         assert client.get(url).status_code == 200, url
     entry = LedgerEntry.objects.first()
     assert client.get("/admin/funding/ledgerentry/add/").status_code == 403
@@ -144,7 +160,8 @@ def test_the_whole_instruction_through_the_api(client, world):
     fire(action="put_on_agenda", committee=world["committee"].pk)
     granted = fire(action="grant", on="2026-12-15", justification="Comité : prêt réduit",
                    amounts=[{"kind": "loan", "amount": "45000.00", "legal_basis": "de minimis"},
-                            {"kind": "subsidy", "amount": "5000.00", "legal_basis": "de minimis"}])
+                            {"kind": "subsidy", "amount": "5000.00", "legal_basis": "de minimis"}],
+                   rating="good", collateral="normal")
     assert [d["amount"] for d in granted["decision"]] == ["45000.00", "5000.00"]
     fire(action="sign_agreement", on="2027-01-10")
     loan = granted["decision"][0]["commitment"]
@@ -153,3 +170,64 @@ def test_the_whole_instruction_through_the_api(client, world):
     assert too_much.status_code == 400 and too_much.json()["errors"][0]["field"] == "amount"
     fire(action="disburse", on="2027-01-20", tranches={loan: "20000.00"})
     assert Instruction.objects.get(pk=world["instruction"].pk).status == "disbursing"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_grants_through_the_api_never_pass_the_de_minimis_ceiling(world):
+    """Fifty files of one company in committee, each granted 10 000 € of de minimis aid through the
+    instruction's API by fifty requests at the same moment: the single undertaking's lock lets 30 pass
+    (300 000 €), the others are refused with the ceiling's message, and nothing is half-granted."""
+    import threading
+    from datetime import date
+    from decimal import Decimal
+
+    from django.db import connection
+    from django.test import Client
+
+    from levier.aids.applications import record_paper_application
+    from levier.funding import instruction as flow
+    from levier.funding.models import Commitment, Instruction
+
+    from .conftest import ANSWERS
+
+    instructor, first = world["instructor"], world["instruction"]
+    company, scheme = first.application.organisation, first.application.scheme
+    files = [first] + [record_paper_application(scheme=scheme, organisation=company, by=instructor, answers=ANSWERS,
+                                                today=date(2026, 11, 23)).instruction for _ in range(49)]
+    for instruction in files:
+        instruction = flow.fire(instruction, "start", by=instructor)
+        instruction = flow.fire(instruction, "declare_eligible", by=instructor,
+                                checklist={key: True for key in instruction.checklist})
+        flow.fire(instruction, "put_on_agenda", by=instructor, committee=world["committee"])
+        if instruction.application.de_minimis_declared_on is None:
+            flow.declare_for_applicant(instruction=instruction, by=instructor, aids=[], links=[], on=date(2026, 11, 24))
+    barrier = threading.Barrier(len(files))
+    answers = []
+
+    def grant(instruction):
+        client = Client()
+        login(client, instructor)
+        try:
+            barrier.wait()
+            response = client.post(
+                f"/api/v1/funding/applications/{instruction.pk}/transitions", content_type="application/json",
+                data={"action": "grant", "on": "2026-12-15", "justification": "Subvention seule",
+                      "amounts": [{"kind": "subsidy", "amount": "10000.00", "legal_basis": "de minimis"}]})
+            answers.append((response.status_code, response.json()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=grant, args=(i,)) for i in files]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(code for code, _ in answers).count(200) == 30
+    refusals = [body for code, body in answers if code != 200]
+    assert len(refusals) == 20 and all(code == 400 for code, _ in answers if code != 200)
+    assert all(body["errors"][0]["message"].startswith("Plafond de minimis dépassé") for body in refusals)
+    granted = Commitment.objects.filter(beneficiary=company)
+    assert sum(c.gross_grant_equivalent for c in granted) == Decimal("300000.00") and granted.count() == 30
+    assert Instruction.objects.filter(pk__in=[i.pk for i in files], status="granted").count() == 30
+    assert Instruction.objects.filter(pk__in=[i.pk for i in files], status="in_committee").count() == 20

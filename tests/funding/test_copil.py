@@ -61,7 +61,8 @@ def test_a_company_helped_twice_counts_once_and_its_jobs_once(financer, operator
     ledger.allocate(operator=operator, amount="100000.00", on=date(2024, 1, 1))
     company = OrganisationFactory()
     common = {"operator": operator, "committed_on": date(2024, 2, 1), "beneficiary": company}
-    loan = grant(Grant(kind="loan", amount=Decimal("45000"), reference="A-1", jobs_planned=3, **common))
+    loan = grant(Grant(kind="loan", amount=Decimal("45000"), reference="A-1", jobs_planned=3, rating="good",
+                       collateral="normal", **common))
     subsidy = grant(Grant(kind="subsidy", amount=Decimal("5000"), reference="A-2", jobs_planned=3, **common))
     for commitment in (loan, subsidy):
         JobReport.objects.create(commitment=commitment, reported_on=date(2025, 2, 1), cdi_headcount=13, jobs_created=3)
@@ -100,7 +101,7 @@ def test_pdf_and_xlsx_formats(demo, tmp_path):
 
 def test_a_convention_summary_counts_its_share_of_the_funds_jobs(demo):
     from levier.funding.models import Convention
-    from levier.funding.services import convention_summary
+    from levier.funding.conventions import convention_summary
 
     airbus = convention_summary(Convention.objects.get(reference="CR-13-2019-002"))
     assert airbus.paid_into_funds == Decimal("600000.00") and airbus.jobs_created == 500  # sole financer of its fund

@@ -12,6 +12,10 @@ from levier.funding import ledger
 from levier.funding.models import Instruction
 from tests.factories import UnitFactory, UserFactory, user_with_role
 
+from .conftest import PDF
+
+LOAN = {"rating": "good", "collateral": "normal"}  # the borrower's rating and collateral: 100 bp of margin
+
 
 def test_submission_opens_the_instruction_with_the_scheme_checklist(world):
     instruction = world["instruction"]
@@ -30,7 +34,7 @@ def test_the_whole_journey_to_closure(world, django_capture_on_commit_callbacks)
     assert {e.field for e in exc.value.errors} == {"checklist.presentation", "checklist.kbis"}
     i = flow.fire(i, "declare_eligible", by=instructor, checklist={"presentation": True, "kbis": True})
     i = flow.fire(i, "put_on_agenda", by=instructor, committee=world["committee"])
-    i = flow.fire(i, "grant", by=instructor, on=date(2026, 12, 15))
+    i = flow.fire(i, "grant", by=instructor, on=date(2026, 12, 15), loan=LOAN)
     amounts = {c["kind"]: c["amount"] for c in i.decision}
     assert amounts == {"loan": "60000.00", "subsidy": "5000.00"}  # computed by the frozen rules (4 jobs)
     i = flow.fire(i, "sign_agreement", by=instructor, on=date(2027, 1, 10))
@@ -94,9 +98,10 @@ def test_edited_amounts_need_a_justification_and_committee_members_see_their_age
     flow.declare_conflict(instruction=i, by=banker, note="Administrateur de la banque de l'entreprise")
     edited = [{"kind": "loan", "amount": "45000.00"}, {"kind": "subsidy", "amount": "5000.00"}]
     with pytest.raises(InvalidInput) as exc:
-        flow.fire(i, "grant", by=instructor, on=date(2026, 12, 15), amounts=edited)
+        flow.fire(i, "grant", by=instructor, on=date(2026, 12, 15), amounts=edited, loan=LOAN)
     assert exc.value.errors[0].field == "justification"
-    i = flow.fire(i, "grant", by=instructor, on=date(2026, 12, 15), amounts=edited, justification="Besoin revu en comité.")
+    i = flow.fire(i, "grant", by=instructor, on=date(2026, 12, 15), amounts=edited, justification="Besoin revu en comité.",
+                  loan=LOAN)
     assert {c["kind"]: c["amount"] for c in i.decision} == {"loan": "45000.00", "subsidy": "5000.00"}
 
 
@@ -125,7 +130,7 @@ def test_an_instructor_enters_a_paper_file(world, client):
     company = OrganisationFactory(name="Menuiserie de Vitry (fictive)")
     login(client, world["instructor"])
     form = {"scheme": str(Scheme.objects.get(slug="alixio").pk), "siren": company.siren, "commune": "94081",
-            "headcount": "30", "naf": "16.23Z", "jobs": "6", "de_minimis": "0"}
+            "headcount": "30", "naf": "16.23Z", "jobs": "6"}
     response = client.post("/fonds/instruction/dossier-papier/", form, follow=True)
     instruction = Instruction.objects.get(application__organisation=company)
     assert instruction.paper and instruction.status == "submitted"
@@ -156,7 +161,6 @@ def test_a_descriptive_scheme_is_granted_the_amount_set_by_the_committee(db, cli
     from levier.funding.models import Committee, Fund, FundFinancer, FundOperator, FundScheme
     from tests.factories import OrganisationFactory, login
 
-    from .conftest import PDF
 
     call_command("organisations", "load-reference")
     call_command("aids", "load-reference")
@@ -170,9 +174,9 @@ def test_a_descriptive_scheme_is_granted_the_amount_set_by_the_committee(db, cli
     committee = Committee.objects.create(fund=fund, held_on=date(2026, 12, 15), title="Comité")
     from decimal import Decimal
 
-    from levier.funding.models import ReferenceRate
+    from levier.funding.models import BaseRate
 
-    ReferenceRate.objects.create(effective_from=date(2026, 1, 1), base_rate=Decimal("0.03"), source="test")
+    BaseRate.objects.create(effective_from=date(2026, 1, 1), rate=Decimal("0.03"), source="test")
     applicant = user_with_role(Role.COMPANY, OrganisationFactory().main_unit())
     draft = applications.start_application(scheme=scheme, by=applicant, answers={
         "beneficiary": {"kind": "company", "commune": "13001", "headcount": 20}})
@@ -187,9 +191,82 @@ def test_a_descriptive_scheme_is_granted_the_amount_set_by_the_committee(db, cli
     login(client, instructor)
     page = client.get(f"/fonds/instruction/{instruction.pk}/").content.decode()
     assert "montant fixé par le comité" in page
+    refused = client.post(f"/fonds/instruction/{instruction.pk}/grant/", follow=True, data={
+        "free_kind": "subsidy", "free_amount": "30000", "free_de_minimis": "general", "on": "2026-12-15",
+        "justification": "Montant décidé par le comité d'engagement."}).content.decode()
+    assert "déclaration de minimis du demandeur manque" in refused  # de minimis aid needs the declaration first
+    declaration = {"aids-TOTAL_FORMS": "1", "aids-INITIAL_FORMS": "0", "links-TOTAL_FORMS": "0", "links-INITIAL_FORMS": "0",
+                   "aids-0-granted_on": "2025-04-02", "aids-0-amount": "12 000,50", "aids-0-regime": "general",
+                   "aids-0-grantor": "Région Sud", "certify": "on"}
+    client.post(f"/aides/demandes/{instruction.application_id}/de-minimis/", declaration)  # entered from the paper file
+    assert instruction.application.declared_aids.get().amount == Decimal("12000.50")
     response = client.post(f"/fonds/instruction/{instruction.pk}/grant/", follow=True, data={
-        "free_kind": "loan", "free_amount": "30000", "free_legal_basis": "de minimis", "on": "2026-12-15",
+        "free_kind": "loan", "free_amount": "30000", "free_legal_basis": "de minimis", "free_de_minimis": "general",
+        "rating": "satisfactory", "collateral": "high", "on": "2026-12-15",
         "justification": "Montant décidé par le comité d'engagement."})
     instruction.refresh_from_db()
     assert instruction.status == "granted", [str(m) for m in response.context["messages"]]
     assert instruction.decision[0]["amount"] == "30000.00"
+
+
+def test_the_instructor_opens_the_applicants_pieces_once_the_file_has_moved_on(world, client):
+    """The application's own page stops showing it to the instructor after submission; the
+    instruction page's links keep the pieces within reach, and only for those who see the file."""
+    from tests.factories import login
+
+    i = flow.fire(world["instruction"], "start", by=world["instructor"])
+    document = i.application.documents.get(document_key="kbis")
+    login(client, world["instructor"])
+    page = client.get(f"/fonds/instruction/{i.pk}/").content.decode()
+    url = f"/fonds/instruction/{i.pk}/pieces/{document.pk}/"
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    login(client, user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory()))
+    assert client.get(url).status_code == 404
+
+
+def _followed_loan(world):
+    i, instructor = world["instruction"], world["instructor"]
+    i = flow.fire(i, "start", by=instructor)
+    i = flow.fire(i, "declare_eligible", by=instructor, checklist={"presentation": True, "kbis": True})
+    i = flow.fire(i, "put_on_agenda", by=instructor, committee=world["committee"])
+    i = flow.fire(i, "grant", by=instructor, on=date(2026, 12, 15), loan=LOAN)
+    i = flow.fire(i, "sign_agreement", by=instructor, on=date(2027, 1, 10))
+    return next(c for c in i.application.commitments.all() if c.kind == "loan")
+
+
+def test_jobs_are_declared_by_the_beneficiary_and_verified_by_the_operator_only(world):
+    from django.core.exceptions import PermissionDenied
+
+    loan, instructor, applicant = _followed_loan(world), world["instructor"], world["applicant"]
+    outsider = user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory())
+    with pytest.raises(PermissionDenied):
+        flow.declare_jobs(commitment=loan, by=outsider, reported_on=date(2028, 12, 20), cdi_headcount=45)
+    report = flow.declare_jobs(commitment=loan, by=applicant, reported_on=date(2028, 12, 20), cdi_headcount=45)
+    assert report.declared_by == applicant
+    with pytest.raises(PermissionDenied):  # the company does not verify its own declaration
+        flow.verify_jobs(report=report, by=applicant, verified_jobs=5, on=date(2029, 1, 5))
+    with pytest.raises(PermissionDenied):
+        flow.verify_jobs(report=report, by=outsider, verified_jobs=5, on=date(2029, 1, 5))
+    with pytest.raises(InvalidInput) as exc:
+        flow.verify_jobs(report=report, by=instructor, verified_jobs=4, on=date(2028, 12, 19))
+    assert exc.value.errors[0].field == "verified_on"
+    with pytest.raises(InvalidInput) as exc:
+        flow.verify_jobs(report=report, by=instructor, verified_jobs=46, on=date(2029, 1, 5))
+    assert exc.value.errors[0].field == "verified_jobs"
+    report = flow.verify_jobs(report=report, by=instructor, verified_jobs=4, on=date(2028, 12, 20))
+    assert (report.verified_jobs, report.verified_by, report.verified_on) == (4, instructor, date(2028, 12, 20))
+
+
+def test_job_declarations_name_each_wrong_field(world):
+    loan = _followed_loan(world)
+    with pytest.raises(InvalidInput) as exc:
+        flow.declare_jobs(commitment=loan, by=world["applicant"], reported_on=date(2028, 12, 20), cdi_headcount=-1,
+                          qpv_resident_jobs=-2)
+    assert {e.field for e in exc.value.errors} == {"cdi_headcount", "qpv_resident_jobs"}
+    with pytest.raises(InvalidInput) as exc:
+        flow.declare_jobs(commitment=loan, by=world["applicant"], reported_on=date(2028, 12, 20), cdi_headcount=3,
+                          qpv_resident_jobs=4)
+    assert "pas plus que l'effectif" in exc.value.errors[0].message
+    assert not loan.job_reports.exists()

@@ -39,11 +39,11 @@ def plie(pathways_reference):
     people = []
     for index, (structure, referent) in enumerate(zip(structures, referents, strict=True)):
         registration = participants.register_participant(protocol=protocol, by=coordinator, structure=structure,
-                                                         referent=referent, data={
+                                                         referent=referent, entry=participants.EntryInput(**{
             "last_name": ["Lambert", "Nguyen"][index], "first_name": ["Aline", "Bao"][index], "sex": "F",
             "birth_date": date(1985, 3, 4), "commune": aix, "entry_date": date(2021, 2, 1),
             "notice_given_on": date(2021, 2, 1), "consent_on": date(2021, 2, 1), "rsa": True, "health_difficulty": True,
-            "jobseeker_registered_on": date(2020, 6, 1), "unemployment_months": 14})
+            "jobseeker_registered_on": date(2020, 6, 1), "unemployment_months": 14}))
         people.append(participants.decide_eligibility(pathway=registration.pathway, by=coordinator, eligible=True,
                                                       criteria=["minimum_income"], on=date(2021, 2, 3)))
     return {"protocol": protocol, "structures": structures, "referents": referents, "coordinator": coordinator,

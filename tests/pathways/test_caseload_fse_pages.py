@@ -42,8 +42,8 @@ def test_pathway_beyond_18_months_alert(today, alerted):
 
 def test_the_caseload_shows_a_pending_exit_then_one_to_validate(client, plie, time_machine):
     pathway, referent = plie["pathways"][0], plie["referents"][0]
-    service.add_step(pathway=pathway, by=referent, data={
-        "kind": "job", "contract": "cdi", "hours_per_month": 151, "start_date": date(2021, 3, 1)})
+    service.add_step(pathway=pathway, by=referent, step=service.StepInput(**{
+        "kind": "job", "contract": "cdi", "hours_per_month": 151, "start_date": date(2021, 3, 1)}))
     login(client, referent)
     time_machine.move_to(date(2021, 5, 1))
     assert "Sortie en attente de sa validation à 6 mois" in client.get(reverse("pathways:caseload")).content.decode()
@@ -118,9 +118,9 @@ def test_right_of_access_gives_everything_held_to_the_coordinator_only(client, p
 
 def test_a_step_edit_updates_the_proposed_exit(client, plie):
     pathway, referent = plie["pathways"][0], plie["referents"][0]
-    step = service.add_step(pathway=pathway, by=referent, data={
+    step = service.add_step(pathway=pathway, by=referent, step=service.StepInput(**{
         "kind": "job", "contract": "cdd", "hours_per_month": 70, "start_date": date(2021, 3, 1),
-        "end_date": date(2021, 12, 31)})
+        "end_date": date(2021, 12, 31)}))
     login(client, referent)
     response = client.post(reverse("pathways:step_update", args=[pathway.pk, step.pk]), {
         "kind": "job", "contract": "cdd", "contract_subtype": "common", "hours_per_month": "80",
@@ -135,5 +135,30 @@ def test_the_first_step_comes_after_the_job_seeker_registration(plie):
     pathway.save()
     data = {"kind": "diagnostic", "start_date": date(2021, 3, 9)}
     with pytest.raises(InvalidInput, match="inscrit le 10/03/2021"):
-        service.add_step(pathway=pathway, by=referent, data=data)
-    service.add_step(pathway=pathway, by=referent, data={**data, "start_date": date(2021, 3, 10)})
+        service.add_step(pathway=pathway, by=referent, step=service.StepInput(**data))
+    service.add_step(pathway=pathway, by=referent, step=service.StepInput(**{**data, "start_date": date(2021, 3, 10)}))
+
+
+def test_the_step_form_shows_only_the_fields_of_the_chosen_kind(client, plie):
+    pathway, referent = plie["pathways"][0], plie["referents"][0]
+    login(client, referent)
+    url = reverse("pathways:step_create", args=[pathway.pk])
+    training = client.get(url, {"kind": "training", "start_date": "2021-04-06"}).content.decode()
+    assert 'name="training_qualifying"' in training and 'name="certifying_body"' in training
+    assert 'name="contract"' not in training and 'name="hours_per_month"' not in training
+    assert 'value="2021-04-06"' in training, "the date typed before the change of kind is kept"
+    job = client.get(url, {"kind": "job"}).content.decode()
+    assert 'name="contract"' in job and 'name="training_qualifying"' not in job
+
+
+def test_a_job_turned_training_keeps_no_contract(client, plie):
+    pathway, referent = plie["pathways"][0], plie["referents"][0]
+    step = service.add_step(pathway=pathway, by=referent, step=service.StepInput(
+        kind="job", contract="cdd", hours_per_month=70, start_date=date(2021, 3, 1), end_date=date(2021, 9, 30)))
+    login(client, referent)
+    response = client.post(reverse("pathways:step_update", args=[pathway.pk, step.pk]), {
+        "kind": "training", "start_date": "2021-03-01", "end_date": "2021-09-30", "training_qualifying": "true",
+        "contract": "cdd", "hours_per_month": "70"})
+    assert response.status_code == 302
+    saved = Step.objects.get(pk=step.pk)
+    assert (saved.kind, saved.contract, saved.hours_per_month, saved.training_qualifying) == ("training", "", None, True)

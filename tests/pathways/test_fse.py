@@ -150,6 +150,8 @@ def make(protocol, commune, *, n=[0], sex="F", birth=date(1980, 5, 10), entry=da
     n[0] += 1
     person = Person.objects.create(last_name=f"Essai{n[0]:05d}", first_name="Camille", sex=sex, birth_date=birth,
                                    match_key=f"essai{n[0]}|camille")
+    if exit:  # an exited pathway says how it ended
+        fields.setdefault("exit_kind", "other")
     pathway = Pathway.objects.create(protocol=protocol, person=person, commune=commune, entry_date=entry, exit_date=exit,
                                      status=PathwayStatus.EXITED if exit else PathwayStatus.ACTIVE, **fields)
     for moment, given in (("entry", answers), ("exit", leaving), ("follow_up", later)):

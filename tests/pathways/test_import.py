@@ -24,7 +24,7 @@ from levier.pathways import imports
 from levier.pathways.enums import PathwayStatus
 from levier.pathways.imports import COLUMNS, REQUIRED_COLUMNS, import_pathways
 from levier.pathways.models import Pathway, PathwayImport, Person, Protocol
-from levier.pathways.participants import match_key, register_participant
+from levier.pathways.participants import EntryInput, match_key, register_participant
 from levier.territories.services import commune_by_code
 from tests.factories import UnitFactory, user_with_role
 
@@ -504,10 +504,10 @@ def test_the_file_long_term_unemployment_wins_over_the_derived_value(tmp_path, p
     protocol.refresh_from_db()
     coordinator = user_with_role(Role.PLIE_COORDINATOR, unit)
     for external_id, months in (("A1", 24), ("A2", 3)):
-        register_participant(protocol=protocol, by=coordinator, data={
+        register_participant(protocol=protocol, by=coordinator, entry=EntryInput(**{
             "external_id": external_id, "last_name": f"Durand{external_id}", "first_name": "Paul", "sex": "M",
             "birth_date": date(1970, 1, 1), "commune": commune_by_code(AIX), "entry_date": date(2015, 1, 5),
-            "notice_given_on": date(2015, 1, 5), "consent_on": date(2015, 1, 5), "unemployment_months": months})
+            "notice_given_on": date(2015, 1, 5), "consent_on": date(2015, 1, 5), "unemployment_months": months}))
     assert dict(Pathway.objects.values_list("external_id", "long_term_unemployed")) == {"A1": True, "A2": False}
     path = write(tmp_path, [
         {**row(1, last_name="DurandA1", first_name="Paul", sex="M", birth_date="1970-01-01", entry_date="2015-01-05"),
@@ -780,3 +780,38 @@ def test_the_import_template_of_each_protocol_is_a_valid_file(tmp_path, pathways
     assert (result.rows, result.created) == (2, 2)
     left = Pathway.objects.get(protocol=protocol, external_id="EX-0002")
     assert (left.exit_kind, left.exit_category, left.person.sex) == ("cdi", "employment", "X")
+
+
+def test_every_column_of_the_file_is_explained_in_french_on_the_import_page():
+    from levier.pathways.imports import COLUMN_HELP, COLUMNS
+
+    assert set(COLUMN_HELP) == set(COLUMNS)
+    assert all(meaning and form for meaning, form in COLUMN_HELP.values())
+
+
+def test_an_exit_is_imported_only_for_a_pathway_whose_state_leads_to_an_exit(tmp_path, protocol, later):
+    """The previous tool says A2 and A3 left; Levier holds A2 as carried over to the next protocol and A3 as
+    still awaiting its eligibility decision: neither may be exited (the pathway's workflow), and each
+    refusal names its line and column."""
+    from levier.pathways.participants import carry_over, record_other_exit
+
+    import_pathways(protocol=protocol, path=write(tmp_path, [row(1), row(2)], name="first.csv"))
+    a1 = Pathway.objects.get(external_id="A1")
+    coordinator = user_with_role(Role.PLIE_COORDINATOR, UnitFactory())
+    protocol.unit = coordinator.memberships.get().unit
+    protocol.save()
+    record_other_exit(pathway=a1, by=coordinator, kind="moved", on=date(2014, 6, 1), today=date(2014, 6, 2))
+    carry_over(from_protocol=protocol, to_protocol=later, by=coordinator)  # A2 carries over, A1 has left
+    person = Person.objects.create(last_name="Dupont3", first_name="Jeanne", sex="F", birth_date=date(1980, 5, 3),
+                                   match_key=match_key("Dupont3", "Jeanne"))
+    Pathway.objects.create(protocol=protocol, person=person, external_id="A3", entry_date=date(2014, 3, 3),
+                           commune=commune_by_code(AIX))  # awaiting the coordinator's decision
+    exits = {"exit_type": "cdi", "exit_date": "2014-09-01"}
+    path = write(tmp_path, [row(1, **exits), row(2, **exits), row(3, **exits)], name="exits.csv")
+
+    assert errors_of(protocol, path) == [
+        (3, "exit_type", "Parcours « A2 » : Passage impossible de « Reporté sur le protocole suivant » à « Sorti »."),
+        (4, "exit_type", "Parcours « A3 » : Passage impossible de « En attente de la décision d'éligibilité » à « Sorti »."),
+    ]
+    assert sorted(Pathway.objects.filter(protocol=protocol).values_list("external_id", "status", "exit_kind")) == [
+        ("A1", "exited", "moved"), ("A2", "carried_over", ""), ("A3", "pending", "")]

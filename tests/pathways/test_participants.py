@@ -4,6 +4,7 @@ Given a protocol animated by a coordinator's unit and a structure with its refer
 entry, a decision, steps, exits, transfers, contacts or the carry-over to the next protocol, then what they
 see is right — and what the rules forbid is refused with a French message naming the field."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from levier.core.errors import InvalidInput
 from levier.pathways import participants as service
 from levier.pathways.models import Pathway, PathwayLog, Person, Protocol, ReferentChange, Step, Structure
 from levier.territories.services import commune_by_code
-from tests.factories import UnitFactory, user_with_role
+from tests.factories import UnitFactory, login, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,7 @@ def protocol(pathways_reference):
     protocol = Protocol.objects.get(slug="plie-pays-aix-2013-2017")
     protocol.unit = UnitFactory(name="Équipe d'animation du PLIE")
     protocol.save()
+    Protocol.objects.filter(slug="plie-pays-aix-2018-2022").update(unit=protocol.unit)  # the same PLIE runs the next one
     return protocol
 
 
@@ -62,7 +64,7 @@ def message_of(exc, field: str) -> str:
 @pytest.fixture
 def register(protocol, coordinator, structure, referent):
     def register(**fields):
-        return service.register_participant(protocol=protocol, by=coordinator, data=entry(**fields),
+        return service.register_participant(protocol=protocol, by=coordinator, entry=service.EntryInput(**entry(**fields)),
                                             structure=structure, referent=referent).pathway
     return register
 
@@ -118,7 +120,7 @@ def test_a_commune_outside_the_territory_is_refused(register):
 
 def test_every_missing_value_is_listed(protocol, coordinator):
     with pytest.raises(InvalidInput) as exc:
-        service.register_participant(protocol=protocol, by=coordinator, data={"sex": ""})
+        service.register_participant(protocol=protocol, by=coordinator, entry=service.EntryInput(**{"sex": ""}))
 
     assert fields_of(exc) == ["last_name", "first_name", "sex", "birth_date", "commune", "entry_date",
                               "notice_given_on", "consent_on"]
@@ -169,8 +171,8 @@ def test_a_person_known_in_the_previous_protocol_is_attached_to_the_new_pathway(
     first = register()
     later = Protocol.objects.get(slug="plie-pays-aix-2018-2022")
 
-    registration = service.register_participant(protocol=later, by=coordinator, data=entry(
-        entry_date=date(2019, 2, 4), notice_given_on=date(2019, 2, 4), consent_on=date(2019, 2, 4)))
+    registration = service.register_participant(protocol=later, by=coordinator, entry=service.EntryInput(**entry(
+        entry_date=date(2019, 2, 4), notice_given_on=date(2019, 2, 4), consent_on=date(2019, 2, 4))))
 
     assert registration.attached_to_known_person
     assert registration.pathway.person == first.person and Person.objects.count() == 1
@@ -180,12 +182,12 @@ def test_a_person_known_elsewhere_who_already_has_a_pathway_here_under_another_c
     register(commune=commune_by_code("13095"))
     later = Protocol.objects.get(slug="plie-pays-aix-2018-2022")
     dates = {"entry_date": date(2019, 2, 4), "notice_given_on": date(2019, 2, 4), "consent_on": date(2019, 2, 4)}
-    here = service.register_participant(protocol=later, by=coordinator, data=entry(commune=commune_by_code("13095"),
-                                                                                   **dates)).pathway
+    here = service.register_participant(protocol=later, by=coordinator, entry=service.EntryInput(**entry(commune=commune_by_code("13095"),
+                                                                                   **dates))).pathway
     Pathway.objects.filter(pk=here.pk).update(commune=commune_by_code(AIX))  # since moved to Aix
 
     with pytest.raises(InvalidInput) as exc:
-        service.register_participant(protocol=later, by=coordinator, data=entry(commune=commune_by_code("13095"), **dates))
+        service.register_participant(protocol=later, by=coordinator, entry=service.EntryInput(**entry(commune=commune_by_code("13095"), **dates)))
 
     assert message_of(exc, "last_name") == (f"Participant déjà connu dans ce protocole : DUPONT Jeanne "
                                             f"(entré le 04/02/2019, n° {here.pk}).")
@@ -255,12 +257,12 @@ def test_a_first_step_needs_the_job_seeker_registration(register, coordinator, r
                                          on=date(2015, 1, 12))
 
     with pytest.raises(InvalidInput) as exc:
-        service.add_step(pathway=pathway, by=referent, data={"kind": "diagnostic", "start_date": date(2015, 1, 20)})
+        service.add_step(pathway=pathway, by=referent, step=service.StepInput(**{"kind": "diagnostic", "start_date": date(2015, 1, 20)}))
 
     assert fields_of(exc) == ["jobseeker_registered_on"]
     assert "requise avant la première étape, sauf dérogation du coordinateur" in message_of(exc, "jobseeker_registered_on")
     service.record_registration(pathway=pathway, by=referent, on=date(2015, 1, 19))
-    step = service.add_step(pathway=pathway, by=referent, data={"kind": "diagnostic", "start_date": date(2015, 1, 20)})
+    step = service.add_step(pathway=pathway, by=referent, step=service.StepInput(**{"kind": "diagnostic", "start_date": date(2015, 1, 20)}))
     assert (step.kind, step.created_by) == ("diagnostic", referent)
 
 
@@ -272,9 +274,10 @@ def test_the_coordinator_may_waive_the_registration_with_a_reason(register, coor
     with pytest.raises(InvalidInput, match="Motif obligatoire."):
         service.override_registration(pathway=pathway, by=coordinator, reason="  ")
 
-    service.override_registration(pathway=pathway, by=coordinator, reason="Inscription impossible : titre de séjour en cours.")
+    pathway = service.override_registration(pathway=pathway, by=coordinator,
+                                            reason="Inscription impossible : titre de séjour en cours.")
 
-    step = service.add_step(pathway=pathway, by=referent, data={"kind": "remobilisation", "start_date": date(2015, 1, 20)})
+    step = service.add_step(pathway=pathway, by=referent, step=service.StepInput(**{"kind": "remobilisation", "start_date": date(2015, 1, 20)}))
     assert step.pk and pathway.registration_override == "Inscription impossible : titre de séjour en cours."
     assert pathway.logs.filter(action="Dérogation à l'inscription comme demandeur d'emploi", by=coordinator).exists()
 
@@ -295,21 +298,21 @@ def test_the_coordinator_may_waive_the_registration_with_a_reason(register, coor
 ])
 def test_step_checks(active, referent, data, field, message):
     with pytest.raises(InvalidInput) as exc:
-        service.add_step(pathway=active, by=referent, data=data)
+        service.add_step(pathway=active, by=referent, step=service.StepInput(**data))
 
     assert message_of(exc, field) == message
     assert not Step.objects.exists()
 
 
 def test_the_first_day_of_the_pathway_may_hold_a_step(active, referent):
-    assert service.add_step(pathway=active, by=referent, data={"kind": "diagnostic", "start_date": date(2015, 1, 5)}).pk
+    assert service.add_step(pathway=active, by=referent, step=service.StepInput(**{"kind": "diagnostic", "start_date": date(2015, 1, 5)})).pk
 
 
 def test_no_step_before_the_eligibility_decision(register, referent):
     pathway = register(jobseeker_registered_on=date(2014, 11, 2))
 
     with pytest.raises(InvalidInput) as exc:
-        service.add_step(pathway=pathway, by=referent, data={"kind": "diagnostic", "start_date": date(2015, 1, 20)})
+        service.add_step(pathway=pathway, by=referent, step=service.StepInput(**{"kind": "diagnostic", "start_date": date(2015, 1, 20)}))
 
     assert message_of(exc, "status") == "Parcours « En attente de la décision d'éligibilité » : pas de nouvelle étape."
 
@@ -318,18 +321,18 @@ def test_another_referent_may_not_change_the_pathway(active, structure):
     other = user_with_role(Role.REFERENT, structure.unit)
 
     with pytest.raises(InvalidInput, match="Vous ne suivez pas ce participant."):
-        service.add_step(pathway=active, by=other, data={"kind": "diagnostic", "start_date": date(2015, 1, 20)})
+        service.add_step(pathway=active, by=other, step=service.StepInput(**{"kind": "diagnostic", "start_date": date(2015, 1, 20)}))
 
 
 def test_a_step_is_updated_as_it_becomes_known(active, referent):
-    step = service.add_step(pathway=active, by=referent, data={
+    step = service.add_step(pathway=active, by=referent, step=service.StepInput(**{
         "kind": "job", "contract": "cdd", "start_date": date(2015, 2, 2), "end_date": date(2015, 5, 31),
-        "hours_per_month": Decimal("120")})
+        "hours_per_month": Decimal("120")}))
     with pytest.raises(InvalidInput) as exc:
-        service.update_step(step=step, by=referent, data={"end_date": date(2015, 2, 1)})
+        service.update_step(step=step, by=referent, changes=replace(service.step_input(step), end_date=date(2015, 2, 1)))
     assert message_of(exc, "end_date") == "Fin avant le début."
 
-    service.update_step(step=step, by=referent, data={"end_date": date(2015, 8, 31)})
+    service.update_step(step=step, by=referent, changes=replace(service.step_input(step), end_date=date(2015, 8, 31)))
 
     assert Step.objects.get(pk=step.pk).end_date == date(2015, 8, 31)
 
@@ -338,7 +341,7 @@ def test_a_step_is_updated_as_it_becomes_known(active, referent):
 
 
 def test_a_cdi_is_validated_by_the_coordinator_six_months_after_it_started(active, referent, coordinator):
-    step = service.add_step(pathway=active, by=referent, data=cdi())
+    step = service.add_step(pathway=active, by=referent, step=service.StepInput(**cdi()))
     with pytest.raises(InvalidInput) as exc:
         service.validate_exit(pathway=active, by=coordinator, step=step, as_of=date(2015, 7, 14))
     assert message_of(exc, "step").startswith("Sortie non positive au 14/07/2015 selon les règles du protocole.")
@@ -355,7 +358,7 @@ def test_a_cdi_is_validated_by_the_coordinator_six_months_after_it_started(activ
 
 
 def test_a_cdi_under_76_hours_a_month_is_not_a_positive_exit(active, referent, coordinator):
-    step = service.add_step(pathway=active, by=referent, data=cdi(hours="75.99"))
+    step = service.add_step(pathway=active, by=referent, step=service.StepInput(**cdi(hours="75.99")))
 
     with pytest.raises(InvalidInput) as exc:
         service.validate_exit(pathway=active, by=coordinator, step=step, as_of=date(2015, 9, 1))
@@ -365,12 +368,12 @@ def test_a_cdi_under_76_hours_a_month_is_not_a_positive_exit(active, referent, c
 
 
 def test_the_proposed_exit_is_the_earliest_validated_one(active, referent):
-    service.add_step(pathway=active, by=referent, data=cdi(start=date(2015, 1, 15)))
-    training = service.add_step(pathway=active, by=referent, data={
-        "kind": "training", "start_date": date(2015, 3, 2), "end_date": date(2015, 9, 2), "training_qualifying": True})
-    short = service.add_step(pathway=active, by=referent, data={
+    service.add_step(pathway=active, by=referent, step=service.StepInput(**cdi(start=date(2015, 1, 15))))
+    training = service.add_step(pathway=active, by=referent, step=service.StepInput(**{
+        "kind": "training", "start_date": date(2015, 3, 2), "end_date": date(2015, 9, 2), "training_qualifying": True}))
+    short = service.add_step(pathway=active, by=referent, step=service.StepInput(**{
         "kind": "job", "contract": "cdd", "start_date": date(2015, 2, 2), "end_date": date(2015, 3, 31),
-        "hours_per_month": Decimal("120")})
+        "hours_per_month": Decimal("120")}))
 
     proposal = service.proposed_exit(active, as_of=date(2015, 9, 30))
     assert (proposal.step, proposal.outcome, proposal.classification.validated_on) == (training, "positive", date(2015, 3, 2))
@@ -505,3 +508,67 @@ def test_participants_still_in_a_pathway_carry_over_to_the_next_protocol(active,
         "Dupont": "carried_over", "Martin": "exited", "Petit": "pending"}
     assert PathwayLog.objects.filter(pathway=carried, action__startswith="Repris du protocole").exists()
     assert pending.pk and service.carry_over(from_protocol=old, to_protocol=later, by=coordinator) == 0  # done once
+
+
+@pytest.mark.parametrize(("on", "today", "message"), [
+    (date(2018, 1, 1), date(2019, 1, 1), "Date après la fin du protocole (31/12/2017)."),
+    (date(2016, 3, 2), date(2016, 3, 1), "Une sortie ne s'enregistre pas à l'avance (date après le 01/03/2016)."),
+])
+def test_an_exit_is_dated_within_the_protocol_and_not_ahead(active, referent, coordinator, on, today, message):
+    with pytest.raises(InvalidInput) as exc:
+        service.record_other_exit(pathway=active, by=referent, kind="dropout", on=on, today=today)
+    assert message_of(exc, "on") == message
+    with pytest.raises(InvalidInput) as exc:
+        service.record_committee_exit(pathway=active, by=coordinator, on=on, category="employment",
+                                      reason="CDI jugé durable.", today=today)
+    assert message_of(exc, "on") == message
+    assert Pathway.objects.get(pk=active.pk).status == "active"
+    # the last day of the protocol, recorded that day, is within it
+    last = service.record_other_exit(pathway=active, by=referent, kind="moved", on=date(2017, 12, 31),
+                                     today=date(2017, 12, 31))
+    assert (last.status, last.exit_date) == ("exited", date(2017, 12, 31))
+
+
+def test_an_exited_pathway_is_not_exited_again(active, referent):
+    service.record_other_exit(pathway=active, by=referent, kind="moved", on=date(2015, 6, 1))
+    with pytest.raises(InvalidInput) as exc:
+        service.record_other_exit(pathway=active, by=referent, kind="dropout", on=date(2015, 7, 1))
+    assert message_of(exc, "status").startswith("Parcours « Sorti »")
+    assert Pathway.objects.get(pk=active.pk).exit_kind == "moved"
+
+
+def test_the_exit_form_asks_for_a_chosen_reason_a_date_and_a_confirmation(active, referent, client):
+    login(client, referent)
+    page = client.get(f"/plie/participants/{active.pk}/").content.decode()
+    assert '<option value="" selected disabled>— Choisir le motif —</option>' in page
+    assert 'id="other-on" name="on" required' in page  # no date filled in for the user
+    url = f"/plie/participants/{active.pk}/autre-sortie/"
+    response = client.post(url, {"kind": "dropout", "on": "2015-06-01"}, follow=True)
+    assert "Cochez la confirmation : la sortie clôt le parcours." in response.content.decode()
+    assert Pathway.objects.get(pk=active.pk).status == "active"
+    client.post(url, {"kind": "dropout", "on": "2015-06-01", "confirm": "1"})
+    assert Pathway.objects.get(pk=active.pk).status == "exited"
+
+
+def test_only_the_coordinator_or_a_referent_in_their_structure_registers(protocol, structure, referent):
+    other = Structure.objects.create(protocol=protocol, unit=UnitFactory(name="Lot 2"), name="Lot 2", lot=2,
+                                     starts_on=protocol.starts_on)
+    auditor = user_with_role(Role.AUDITOR, UnitFactory(), scope_units=[protocol.unit])
+    for who, where in ((referent, other), (referent, None), (auditor, structure)):
+        with pytest.raises(InvalidInput, match="inscrit un participant"):
+            service.register_participant(protocol=protocol, by=who, entry=service.EntryInput(**entry()), structure=where)
+    assert not Pathway.objects.exists()
+    registration = service.register_participant(protocol=protocol, by=referent, entry=service.EntryInput(**entry()),
+                                                structure=structure, referent=referent)
+    assert registration.pathway.structure == structure
+
+
+def test_a_registration_takes_only_the_fields_of_an_entry(protocol, coordinator, register):
+    """Typed input: a key that is not a field of an entry is a programming error, never copied onto the
+    pathway; an identifier of the other tool is checked like any other field."""
+    with pytest.raises(TypeError):
+        service.EntryInput(**entry(status="exited"))
+    register(external_id="OUTIL-1")
+    with pytest.raises(InvalidInput) as exc:
+        register(last_name="Autre", external_id="OUTIL-1")
+    assert message_of(exc, "external_id") == "Identifiant « OUTIL-1 » déjà pris dans ce protocole."

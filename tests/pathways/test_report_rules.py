@@ -184,9 +184,9 @@ def test_participants_are_pathways_open_on_one_day_of_the_period_new_entrants_en
 def test_candidates_awaiting_or_refused_are_not_participants(later, coordinator):
     data = {"first_name": "Léa", "sex": "F", "birth_date": date(1990, 1, 1), "commune": commune_by_code("13001"),
             "entry_date": date(2019, 1, 7), "notice_given_on": date(2019, 1, 7), "consent_on": date(2019, 1, 7)}
-    pending = service.register_participant(protocol=later, by=coordinator, data={**data, "last_name": "Attente"}).pathway
-    refused = service.register_participant(protocol=later, by=coordinator, data={**data, "last_name": "Refus"}).pathway
-    admitted = service.register_participant(protocol=later, by=coordinator, data={**data, "last_name": "Admise"}).pathway
+    pending = service.register_participant(protocol=later, by=coordinator, entry=service.EntryInput(**{**data, "last_name": "Attente"})).pathway
+    refused = service.register_participant(protocol=later, by=coordinator, entry=service.EntryInput(**{**data, "last_name": "Refus"})).pathway
+    admitted = service.register_participant(protocol=later, by=coordinator, entry=service.EntryInput(**{**data, "last_name": "Admise"})).pathway
     service.decide_eligibility(pathway=refused, by=coordinator, eligible=False, criteria=[], reason="Hors public",
                                on=date(2019, 1, 10))
     service.decide_eligibility(pathway=admitted, by=coordinator, eligible=True, criteria=["senior"], on=date(2019, 1, 10))

@@ -77,7 +77,7 @@ def test_the_retention_period_ends_on_31_december_n_years_after_the_last_payment
 
 def test_participants_are_anonymised_the_day_after_the_retention_period_and_figures_stay(protocols, coordinator):
     old, _ = protocols
-    pathway = service.register_participant(protocol=old, by=coordinator, data=entry()).pathway
+    pathway = service.register_participant(protocol=old, by=coordinator, entry=service.EntryInput(**entry())).pathway
     service.decide_eligibility(pathway=pathway, by=coordinator, eligible=True, criteria=["senior"], on=date(2015, 1, 6))
     service.override_registration(pathway=pathway, by=coordinator, reason="Jeanne Dupont attend son titre de séjour.")
     service.record_contact(pathway=pathway, by=coordinator, kind="note", on=date(2015, 2, 1), note="Mme Dupont, 3 enfants.")
@@ -104,14 +104,14 @@ def test_participants_are_anonymised_the_day_after_the_retention_period_and_figu
 
 def test_the_audit_trail_no_longer_shows_the_names_once_anonymised(protocols, coordinator):
     old, _ = protocols
-    pathway = service.register_participant(protocol=old, by=coordinator, data=entry()).pathway
+    pathway = service.register_participant(protocol=old, by=coordinator, entry=service.EntryInput(**entry())).pathway
     service.record_contact(pathway=pathway, by=coordinator, kind="note", on=date(2015, 2, 1), note="Mme Dupont, 3 enfants.")
     service.decide_eligibility(pathway=pathway, by=coordinator, eligible=True, criteria=["senior"], on=date(2015, 1, 6))
     service.override_registration(pathway=pathway, by=coordinator, reason="Inscription en cours.")
     pathway.refresh_from_db()
-    step = service.add_step(pathway=pathway, by=coordinator, data={
+    step = service.add_step(pathway=pathway, by=coordinator, step=service.StepInput(**{
         "kind": "health", "start_date": date(2015, 3, 2), "outcome": "Mme Dupont suivie pour une dépression.",
-        "organisation_name": "Cabinet du Dr Lefort"})
+        "organisation_name": "Cabinet du Dr Lefort"}))
 
     anonymise_expired(as_of=date(2020, 1, 1))
 
@@ -162,7 +162,9 @@ def test_the_anonymise_command(protocols, tmp_path, capsys):
 
 
 def exported(protocol, user, *, names: bool) -> list[list[str]]:
-    return list(csv.reader(io.StringIO("".join(export_csv(protocol=protocol, user=user, names=names))), delimiter=";"))
+    text = "".join(export_csv(protocol=protocol, user=user, names=names))
+    assert text.startswith("\ufeff")  # Excel opens it as UTF-8
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
 
 
 @pytest.fixture
@@ -277,8 +279,22 @@ def test_the_export_command_writes_a_file(imported, coordinator, tmp_path, capsy
 
     call_command("pathways", "export", "--protocol", OLD, "--output", str(target))
 
-    assert target.read_text(encoding="utf-8").splitlines()[0] == ";".join(COLUMNS)
+    assert target.read_text(encoding="utf-8-sig").splitlines()[0] == ";".join(COLUMNS)
     with pytest.raises(SystemExit) as exc:
         call_command("pathways", "export", "--protocol", OLD, "--names")
     assert exc.value.code == 2
     assert json.loads(capsys.readouterr().err)["errors"][0]["field"] == "names"
+
+
+@pytest.mark.parametrize("typed", ["=HYPERLINK(\"http://exemple.test\";\"x\")", "+33 6", "-1+1", "@SOMME(A1)",
+                                   "\t=1+1", "\r=1+1"])
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_exported_as_text(imported, coordinator, typed):
+    from levier.pathways.models import Pathway
+
+    person = Pathway.objects.filter(protocol=imported).select_related("person").first().person
+    person.last_name = typed
+    person.save()
+    rows = exported(imported, coordinator, names=True)
+    column = rows[0].index("last_name")
+    assert "'" + typed in [row[column] for row in rows[1:]]
+    assert typed not in [row[column] for row in rows[1:]]

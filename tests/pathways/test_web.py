@@ -55,6 +55,8 @@ def test_the_fse_controller_reads_named_files_every_read_logged_and_cannot_expor
     pathway = plie["pathways"][1]
     login(client, plie["controller"])
     before = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=plie["controller"]).count()
+    listing = client.get(reverse("pathways:participants")).content.decode()
+    assert pathway.pseudonym in listing and "NGUYEN" not in listing  # a list is not a file read: pseudonyms
     page = client.get(reverse("pathways:participant", args=[pathway.pk])).content.decode()
     assert "NGUYEN Bao" in page
     reads = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=plie["controller"], object_pk=str(pathway.pk))
@@ -354,3 +356,29 @@ def test_steering_of_the_departement_sees_the_dashboard_of_a_protocol_on_the_pay
     client.logout()
     login(client, user_with_role(Role.STEERING, other))
     assert client.get(reverse("pathways:dashboard", args=[plie["protocol"].slug])).status_code == 404
+
+
+def test_the_dashboard_workbook_holds_numbers_not_text(client, plie):
+    """Counts and rates in the XLSX are numbers a spreadsheet adds up, shown with a French format."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from levier.pathways.models import Objective
+
+    protocol = plie["protocol"]
+    login(client, plie["coordinator"])
+    response = client.get(reverse("pathways:dashboard", args=[protocol.slug]), {"format": "xlsx"})
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+    counts = workbook["Objectifs en nombre"]
+    rows = list(counts.iter_rows(min_row=2, values_only=True))
+    participants = next(row for row in rows if row[0] == protocol.objectives.get(key="participants").label)
+    assert isinstance(participants[1], int) and participants[2] == 2  # the two participants of the fixture
+    assert counts.cell(row=2, column=2).number_format == "#,##0"
+    if any(Objective.is_rate_key(o.key) for o in protocol.objectives.all()):
+        rates = workbook["Objectifs en taux"]
+        target = rates.cell(row=2, column=2)
+        assert not isinstance(target.value, str) and target.number_format == "0.0%"
+    public = workbook["Publics accompagnés"]
+    assert all(isinstance(row[1], int) for row in public.iter_rows(min_row=2, values_only=True))

@@ -95,3 +95,15 @@ def test_weasyprint_missing_skips_locally_and_fails_in_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="WeasyPrint indisponible"):
         require_weasyprint()
+
+
+def test_a_library_weasyprint_warns_about_at_import_skips_too(monkeypatch, tmp_path):
+    """A machine with Pango but without HarfBuzz-Subset: WeasyPrint warns at import (an error under
+    `filterwarnings = error`); the guard says which libraries instead of failing the suite."""
+    (tmp_path / "weasyprint.py").write_text(
+        "import warnings\nwarnings.warn('harfbuzz-subset not found', DeprecationWarning)\n", encoding="utf-8")
+    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="HarfBuzz-Subset"):
+        require_weasyprint()

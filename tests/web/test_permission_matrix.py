@@ -73,6 +73,11 @@ MATRIX = {
     "organisations:detail": Entry(STAFF, kwargs=org_pk("foreign_company")),
     "organisations:history": Entry(STAFF, kwargs=org_pk("foreign_company")),
     "organisations:establishment_create": Entry(WRITING_STAFF, kwargs=org_pk("foreign_company")),
+    "organisations:control_link_create": Entry(WRITING_STAFF, kwargs=org_pk("foreign_company"), method="post",
+                                               data={"siren": "552100554", "direction": "controls", "basis": "a"},
+                                               ok=(302,)),
+    "organisations:fiscal_year_end": Entry(WRITING_STAFF, kwargs=org_pk("foreign_company"), method="post",
+                                           data={"fiscal_year_end_day": "30", "fiscal_year_end_month": "6"}, ok=(302,)),
     "territories:search": Entry(AUTHENTICATED),
     "territories:detail": Entry(AUTHENTICATED, kwargs=lambda w: {"kind": "commune", "code": "13001"}),
     "reports:territories": Entry(frozenset({Role.ADMINISTRATOR, Role.STEERING, Role.AUDITOR})),
@@ -109,6 +114,8 @@ MATRIX = {
         frozenset({Role.ADMINISTRATOR}),
         kwargs=lambda w: {"pk": w["foreign_application"].pk, "document_pk": w["foreign_document"].pk},
     ),
+    "aids:application_de_minimis": Entry(frozenset({Role.ADMINISTRATOR}),
+                                         kwargs=lambda w: {"pk": w["foreign_application"].pk}),
     "aids:application_upload": Entry(frozenset(), kwargs=lambda w: {"pk": w["foreign_application"].pk}, method="post"),
     "aids:application_submit": Entry(frozenset(), kwargs=lambda w: {"pk": w["foreign_application"].pk}, method="post"),
     "aids:application_start": Entry(
@@ -152,6 +159,9 @@ MATRIX = {
     "funding:instructions": Entry(FUND_READERS | {Role.COMMITTEE_MEMBER},
                                   foreign_text=lambda w: w["foreign_company"].name, sees_foreign=ADMIN),
     "funding:instruction": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_instruction"].pk}),
+    "funding:instruction_document": Entry(
+        ADMIN, kwargs=lambda w: {"pk": w["foreign_instruction"].pk, "document_pk": w["foreign_document"].pk},
+    ),
     "funding:conflict": Entry(frozenset(), kwargs=lambda w: {"pk": w["foreign_instruction"].pk}, method="post"),
     "funding:transition": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_instruction"].pk, "action": "start"},
                                 method="post", ok=(302,)),
@@ -171,6 +181,13 @@ MATRIX = {
     "api:funding-application-detail": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_instruction"].pk}),
     "api:funding-application-transitions": Entry(ADMIN, kwargs=lambda w: {"pk": w["foreign_instruction"].pk},
                                                  method="post", data={"action": "start"}),
+    "api:funding-obligation": Entry(EVERYONE, method="post", data={
+        "procedure": "pse", "headcount": 1200, "jobs_eliminated": 10, "notified_on": "2024-03-15", "as_of": "2024-04-01",
+        "monthly_smic": "1766.92"}),
+    "api:funding-loan": Entry(EVERYONE, method="post", data={
+        "principal": "1200", "months": 12, "first_due_on": "2024-02-01", "base_rate_percent": "3", "margin_bp": 100}),
+    "api:funding-de-minimis": Entry(EVERYONE, method="post", data={
+        "grant_date": "2024-06-01", "amount": "1000", "regulation": "general"}),
     "api:pathways-exit-classification": Entry(
         EVERYONE, method="post", data={"kind": "cdi", "start_date": "2024-01-15", "as_of": "2024-08-01", "hours_per_month": 80},
     ),
@@ -237,6 +254,11 @@ def test_every_url_is_in_the_matrix():
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world() -> dict:
+    """Records of another unit for every page kind, and one user per role in a home unit."""
     pays_aix = Territory.objects.get(kind="project", code="pays-aix")
     home_org = OrganisationFactory(name="Organisation du personnel")
     home_unit = UnitFactory(organisation=home_org, name="Service maison")
@@ -328,9 +350,15 @@ def _funding_world(other_unit, foreign_company, foreign_application):
         rate=Decimal("2"), monthly_smic=Decimal("1801.80"), amount_owed=Decimal("36036.00"))
     from levier.aids.models import SchemeVersion as Version
 
-    Application.objects.filter(pk=foreign_application.pk).update(
-        status="submitted", number="LEV-2026-999999", submitted_at="2026-11-22T10:00Z",
-        version=Version.objects.filter(scheme=foreign_application.scheme).first())
+    from django.db import transaction
+
+    from levier.core import workflow
+
+    with transaction.atomic():  # submitted as the applicant would, without the pieces the matrix does not need
+        foreign_application.number, foreign_application.submitted_at = "LEV-2026-999999", "2026-11-22T10:00Z"
+        foreign_application.version = Version.objects.filter(scheme=foreign_application.scheme).first()
+        workflow.move(foreign_application, "submitted", by=None, action="Dépôt",
+                      fields=["number", "submitted_at", "version"])
     foreign_application.refresh_from_db()
     instruction = open_instruction(foreign_application)
     from levier.funding.models import JobReport

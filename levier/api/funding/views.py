@@ -1,14 +1,50 @@
-"""Funding API: read endpoints scoped by visible_to, and the instruction's transitions."""
+"""Funding API: the law's rules as JSON (anonymous, like the simulator), read endpoints scoped by
+visible_to, and the instruction's transitions."""
 
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from levier.core.errors import InvalidInput
+from levier.funding import calculators
 from levier.funding import instruction as flow
 from levier.funding import ledger
 from levier.funding.models import Commitment, Convention, Fund, Instruction, LedgerEntry
+
+
+class RuleView(APIView):
+    """A rule of the funds domain: the body is the JSON the CLI reads (docs/funding-rules.md); bad input →
+    400 with the shared error body. No personal data; anonymous and rate-limited."""
+
+    permission_classes = [AllowAny]
+    compute = None
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        return Response(type(self).compute(request.data))
+
+
+class ObligationView(RuleView):
+    """Revitalisation obligation: classification, SMIC, amount owed, deadline, Treasury payment."""
+
+    compute = staticmethod(lambda data: calculators.obligation(data, today=timezone.localdate()))
+
+
+class LoanView(RuleView):
+    """A loan's schedule, reference and discount rates, gross grant equivalent."""
+
+    compute = staticmethod(calculators.loan)
+
+
+class DeMinimisView(RuleView):
+    """The de minimis ceiling of a new aid for a single undertaking."""
+
+    compute = staticmethod(calculators.de_minimis_check)
 
 
 class ConventionSerializer(serializers.ModelSerializer):
@@ -17,8 +53,10 @@ class ConventionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Convention
-        fields = ["id", "reference", "company", "kind", "status", "notified_on", "jobs_eliminated", "jobs_reclassified",
-                  "jobs", "rate", "monthly_smic", "amount_owed", "signed_on", "ends_on", "closed_on", "shortfall_paid"]
+        fields = ["id", "reference", "company", "kind", "procedure", "status", "headcount", "group_headcount",
+                  "notified_on", "validated_on", "jobs_eliminated", "jobs_reclassified", "jobs", "rate", "agreed_amount",
+                  "monthly_smic", "minimum_amount", "amount_owed", "national_framework", "signed_on", "ends_on",
+                  "closed_on", "remainder", "remainder_use"]
 
 
 class FundSerializer(serializers.ModelSerializer):
@@ -43,8 +81,10 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Commitment
-        fields = ["id", "reference", "fund", "beneficiary", "siren", "kind", "legal_basis", "gross_grant_equivalent",
-                  "committed_on", "jobs_planned", "jobs_due_on"]
+        fields = ["id", "reference", "fund", "beneficiary", "siren", "kind", "legal_basis", "de_minimis",
+                  "gross_grant_equivalent", "loan_rate", "loan_months", "loan_frequency", "first_due_on", "rating",
+                  "collateral", "margin_bp", "base_rate", "reference_rate", "discount_rate", "committed_on",
+                  "jobs_planned", "jobs_due_on"]
 
 
 class EntrySerializer(serializers.ModelSerializer):
@@ -118,6 +158,8 @@ class ApplicationViewSet(ReadOnly):
     def transitions(self, request, pk=None):
         """Body: {"action": "start" | "request_documents" | … , "reason", "on", and the action's data}."""
         instruction = self.get_object()
+        if not isinstance(request.data, dict):
+            raise InvalidInput.single("body", "Un objet JSON est attendu.")
         name = request.data.get("action", "")
         if name not in flow.allowed_actions(request.user, instruction):
             if name in flow.TRANSITIONS and instruction.status in flow.TRANSITIONS[name].sources:

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from levier.accounts.enums import Role
 from levier.accounts.permissions import scope_of
 from levier.core.audit import log_read
-from levier.core.errors import InvalidInput
+from levier.core.parsing import date_field
 from levier.pathways import access, services
 from levier.pathways.enums import SENSITIVE_FIELDS
 from levier.pathways.models import Pathway, Protocol
@@ -135,8 +135,4 @@ class ProtocolFseIndicatorsView(_ProtocolFiguresView):
 
 
 def _as_of(request) -> date:
-    value = request.query_params.get("as_of")
-    try:
-        return date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError as exc:
-        raise InvalidInput.single("as_of", "Date impossible (AAAA-MM-JJ attendu).") from exc
+    return date_field(request.query_params.get("as_of"), "as_of", default=timezone.localdate())

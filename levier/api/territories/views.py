@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from levier.core.errors import InvalidInput
+from levier.core.parsing import date_field
 from levier.referential.services import monthly_smic_on
 from levier.territories import services
 from levier.territories.enums import TerritoryKind
@@ -16,13 +17,10 @@ from .serializers import CompositionSerializer, QpvSerializer, SmicSerializer, T
 
 
 def _date_param(request, name="date") -> date:
-    value = request.query_params.get(name)
-    if not value:
+    day = date_field(request.query_params.get(name), name)
+    if day is None:
         raise InvalidInput.single(name, "La date est obligatoire (AAAA-MM-JJ).")
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput.single(name, f"Date invalide : « {value} » (AAAA-MM-JJ attendu).") from exc
+    return day
 
 
 class TerritorySearchView(generics.ListAPIView):

@@ -1,3 +1,6 @@
+import base64
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -6,10 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from levier.accounts import services
+from levier.accounts import credentials, services
 from levier.accounts.models import Membership
 from levier.accounts.permissions import scope_of
 from levier.core.errors import InvalidInput
@@ -22,6 +24,10 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     extra_context = {"title": "Connexion"}
+
+    def get_context_data(self, **kwargs):
+        # Django's view names the site after the request's host ("127.0.0.1:8101"): Levier is Levier.
+        return {**super().get_context_data(**kwargs), "site_name": settings.LEVIER_SITE_NAME}
 
 
 class LogoutView(auth_views.LogoutView):
@@ -52,26 +58,20 @@ def signup(request):
 @login_required
 def second_factor(request):
     """Enrol (first time) then verify a TOTP device."""
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
-    enrolling = device is None
-    if enrolling:
-        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=request.user, name="Application d'authentification", confirmed=False
-        )
+    device = credentials.enrolment_device(user=request.user)
+    enrolling = device is not None
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-            otp_login(request, device)
+        verification = credentials.verify_second_factor(user=request.user, code=form.cleaned_data["token"])
+        if verification.accepted:
+            otp_login(request, verification.device)
+            if verification.enrolled:
+                messages.success(request, "La double authentification est activée sur votre compte.")
             target = request.GET.get("next", "")
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
                 target = "/tableau-de-bord/"
             return redirect(target or "/tableau-de-bord/")
         form.add_error("token", "Code incorrect ou expiré.")
-    import base64
-
     secret = base64.b32encode(device.bin_key).decode() if enrolling else None
     return render(
         request,
@@ -90,11 +90,10 @@ def account(request):
 @login_required
 @require_POST
 def regenerate_token(request):
-    if not scope_of(request.user).is_staff_member:
+    if not credentials.may_hold_token(request.user):
         messages.error(request, "Les jetons d'API sont réservés aux outils des opérateurs et des services.")
         return redirect("accounts:account")
-    Token.objects.filter(user=request.user).delete()
-    Token.objects.create(user=request.user)
+    credentials.rotate_api_token(user=request.user, by=request.user)
     messages.success(request, "Un nouveau jeton d'API a été créé ; l'ancien ne fonctionne plus.")
     return redirect("accounts:account")
 

@@ -15,16 +15,7 @@ from levier.aids.services import version_in_effect
 from levier.core.audit import log_read
 from levier.core.errors import InvalidInput
 from levier.funding import instruction as flow
-from levier.web.forms_base import DsfrFormMixin, add_errors, flash_errors
-
-
-class DeMinimisForm(DsfrFormMixin, forms.Form):
-    de_minimis_amount = forms.CharField(
-        label="Aides de minimis reçues sur les 3 dernières années (€)", required=False, max_length=20,
-        help_text="Indiquez 0 si vous n'en avez reçu aucune.",
-    )
-    de_minimis_details = forms.CharField(label="Détail (financeur, date, montant)", required=False,
-                                         widget=forms.Textarea(attrs={"rows": 3}))
+from levier.web.forms_base import DsfrFormMixin, flash_errors
 
 
 class DocumentForm(DsfrFormMixin, forms.Form):
@@ -62,16 +53,6 @@ def application_detail(request, pk: int):
     application = get_object_or_404(service.ApplicationQueries.visible_to(request.user), pk=pk)
     log_read(application)
     is_applicant = application.organisation_id in _own_organisations(request.user)
-    de_minimis = DeMinimisForm(request.POST or None, initial={
-        "de_minimis_amount": application.de_minimis_amount, "de_minimis_details": application.de_minimis_details})
-    if request.method == "POST" and is_applicant and de_minimis.is_valid():
-        try:
-            service.save_draft(application=application, by=request.user, **de_minimis.cleaned_data)
-        except InvalidInput as exc:
-            add_errors(de_minimis, exc)
-        else:
-            messages.success(request, "Brouillon enregistré.")
-            return redirect("aids:application", pk=pk)
     version = application.version
     rules = (version or version_in_effect(application.scheme, timezone.localdate()) or application.scheme.versions.last()).rules
     present = {d.document_key for d in application.documents.all()}
@@ -87,8 +68,9 @@ def application_detail(request, pk: int):
         "application": application,
         "is_applicant": is_applicant,
         "editable": is_applicant and application.status == Application.Status.DRAFT,
-        "de_minimis_form": de_minimis,
         "needs_de_minimis": service.needs_de_minimis(rules),
+        "may_declare": service.may_declare(request.user, application),
+        "declared_aids": application.declared_aids.all(), "declared_links": application.declared_links.all(),
         "document_form": DocumentForm(documents=application.scheme.required_documents),
         "required": [(d, d["key"] in present) for d in application.scheme.required_documents],
         "documents": application.documents.all(),
@@ -139,4 +121,4 @@ def document(request, pk: int, document_pk: int):
     application = get_object_or_404(service.ApplicationQueries.visible_to(request.user), pk=pk)
     doc = get_object_or_404(application.documents, pk=document_pk)
     log_read(application)
-    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.original_name, content_type=doc.content_type)
+    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.download_name, content_type=doc.content_type)

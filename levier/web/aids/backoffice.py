@@ -15,7 +15,7 @@ from levier.aids import backoffice as service
 from levier.aids.enums import AidKind, BeneficiaryKind
 from levier.organisations.models import Unit
 from levier.core.errors import FieldError, InvalidInput
-from levier.web.forms_base import DsfrFormMixin, add_errors, flash_errors
+from levier.web.forms_base import DsfrFormMixin, IsoDateInput, add_errors, flash_errors
 
 STAFF_OF_CATALOGUE = (Role.OPERATOR_INSTRUCTOR, Role.CATALOGUE_EDITOR)
 EXAMPLE_PROFILE = {"beneficiary": {"kind": "company", "commune": "94041", "headcount": 40, "naf": "25.62B"},
@@ -31,8 +31,8 @@ class SchemeForm(DsfrFormMixin, forms.Form):
                                                   widget=forms.CheckboxSelectMultiple)
     aid_kinds = forms.MultipleChoiceField(label="Natures d'aide", choices=AidKind.choices, required=False,
                                           widget=forms.CheckboxSelectMultiple)
-    opens_on = forms.DateField(label="Ouvert à partir du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    closes_on = forms.DateField(label="Ouvert jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    opens_on = forms.DateField(label="Ouvert à partir du", required=False, widget=IsoDateInput())
+    closes_on = forms.DateField(label="Ouvert jusqu'au", required=False, widget=IsoDateInput())
     perimeter = forms.CharField(label="Périmètre", help_text="Territoires séparés par des virgules, ex. departement:94, ept:200058014")
     rules = forms.CharField(label="Règles (JSON)", widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
                             help_text="Conditions d'éligibilité et composantes de montant ; voir la documentation.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import applications, backoffice, views
+from . import applications, backoffice, declaration, views
 
 app_name = "aids"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("demandes/<int:pk>/pieces/", applications.upload, name="application_upload"),
     path("demandes/<int:pk>/pieces/<int:document_pk>/", applications.document, name="application_document"),
     path("demandes/<int:pk>/depot/", applications.submit, name="application_submit"),
+    path("demandes/<int:pk>/de-minimis/", declaration.declaration, name="application_de_minimis"),
     path("<slug:slug>/", views.scheme_detail, name="detail"),
     path("<slug:slug>/demande/", applications.start, name="application_start"),
 ]

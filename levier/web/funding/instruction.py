@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -13,9 +14,10 @@ from levier.accounts.permissions import scope_of
 from levier.core.audit import log_read
 from levier.core.errors import InvalidInput
 from levier.funding import instruction as flow
-from levier.funding.enums import CommitteeStatus
+from levier.aids.enums import DeMinimisRegime
+from levier.funding.enums import Collateral, CommitteeStatus, Rating
 from levier.funding.models import Commitment, Committee, Instruction
-from levier.web.forms_base import flash_errors
+from levier.web.forms_base import flash_errors, flash_form_errors
 
 
 @login_required
@@ -48,11 +50,19 @@ def instruction_detail(request, pk: int):
     log_read(instruction.application)
     actions = flow.allowed_actions(request.user, instruction)
     labels = {d["key"]: d["label"] for d in instruction.application.scheme.required_documents}
+    application = instruction.application
+    proposed = flow.proposed_amounts(instruction)
     return render(request, "funding/instruction.html", {
-        "title": f"Instruction — {instruction}", "instruction": instruction, "application": instruction.application,
+        "title": f"Instruction — {instruction}", "instruction": instruction, "application": application,
+        "needs_de_minimis": any(p["de_minimis"] for p in proposed) or not proposed,
+        "may_declare": flow.may_declare_for(request.user, instruction),
+        "declared_aids": application.declared_aids.all(), "declared_links": application.declared_links.all(),
+        "ceilings": _ceilings(instruction, proposed) if "grant" in actions else [],
+        "has_loan": any(p["kind"] == "loan" for p in proposed) or not proposed,
+        "ratings": Rating.choices, "collaterals": Collateral.choices, "regimes": DeMinimisRegime.choices,
         "actions": [(name, flow.TRANSITIONS[name]) for name in actions],
         "checklist": [(key, labels.get(key, key), checked) for key, checked in instruction.checklist.items()],
-        "proposed": flow.proposed_amounts(instruction),
+        "proposed": proposed,
         "committees": Committee.objects.filter(fund=instruction.operator.fund, status=CommitteeStatus.PLANNED),
         "commitments": instruction.application.commitments.all(),
         "requests": instruction.document_requests.all(), "logs": instruction.logs.select_related("by"),
@@ -60,6 +70,39 @@ def instruction_detail(request, pk: int):
         "is_member": instruction.committee is not None and instruction.committee.members.filter(pk=request.user.pk).exists(),
         "conflicts": instruction.conflicts.select_related("member"), "today": timezone.localdate(),
     })
+
+
+@login_required
+def instruction_document(request, pk: int, document_pk: int):
+    """A piece of the applicant's file, for those who see the instruction (the application's own
+    page is the applicant's)."""
+    instruction = _visible(request, pk)
+    doc = get_object_or_404(instruction.application.documents, pk=document_pk)
+    log_read(instruction.application)
+    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.download_name, content_type=doc.content_type)
+
+
+def _ceilings(instruction, proposed) -> list:
+    """Before the committee decides: each de minimis regime's ceiling for the applicant's single undertaking
+    at today's date, with what its declaration and Levier's records already count (loans at face value)."""
+    from decimal import Decimal
+
+    from levier.funding import services
+
+    application = instruction.application
+    regimes = {}
+    for p in proposed:
+        if p["de_minimis"] and p["unit"] == "EUR":
+            regimes[p["de_minimis"]] = regimes.get(p["de_minimis"], Decimal("0.00")) + Decimal(p["amount"])
+    checks = []
+    for regime, amount in regimes.items():
+        try:
+            checks.append(services.check_de_minimis(
+                beneficiary=application.organisation, amount=amount, regime=regime, on=timezone.localdate(),
+                declared=services.declared_de_minimis(application)))
+        except InvalidInput:
+            continue
+    return checks
 
 
 @login_required
@@ -92,22 +135,20 @@ def conflict(request, pk: int):
 
 
 class JobsForm(forms.Form):
-    reported_on = forms.DateField()
-    cdi_headcount = forms.IntegerField(min_value=0)
-    qpv_resident_jobs = forms.IntegerField(min_value=0, required=False)
+    reported_on = forms.DateField(label="Date de la déclaration")
+    cdi_headcount = forms.IntegerField(label="Effectif CDI", min_value=0)
+    qpv_resident_jobs = forms.IntegerField(label="Salariés résidant en QPV", min_value=0, required=False)
 
 
 @login_required
 @require_POST
 def declare_jobs(request, pk: int):
-    commitment = get_object_or_404(Commitment.objects.visible_to(request.user), pk=pk)
-    scope = scope_of(request.user)
-    if not (scope.is_admin or commitment.beneficiary_id in scope.company_organisation_ids
-            or commitment.operator.unit_id in scope.units(Role.OPERATOR_INSTRUCTOR)):
+    commitment = get_object_or_404(Commitment.objects.visible_to(request.user).select_related("operator"), pk=pk)
+    if not flow.may_declare_jobs(request.user, commitment):
         raise PermissionDenied
     form = JobsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Date et effectif CDI (nombre entier) obligatoires.")
+        flash_form_errors(request, form)
         return redirect("funding:commitment", pk=pk)
     try:
         flow.declare_jobs(commitment=commitment, by=request.user, reported_on=form.cleaned_data["reported_on"],
@@ -134,11 +175,15 @@ def _instructed(request, pk: int) -> Commitment:
 def verify_jobs(request, pk: int, report_pk: int):
     commitment = _instructed(request, pk)
     report = get_object_or_404(commitment.job_reports, pk=report_pk)
-    value = request.POST.get("verified_jobs", "")
-    if not value.lstrip("-").isdigit():
-        messages.error(request, "Nombre d'emplois vérifiés : nombre entier attendu.")
-    else:
+    value = request.POST.get("verified_jobs", "").strip()
+    if not value.isdigit():
+        messages.error(request, "Emplois vérifiés : nombre entier positif ou nul attendu.")
+        return redirect("funding:commitment", pk=pk)
+    try:
         flow.verify_jobs(report=report, by=request.user, verified_jobs=int(value), on=timezone.localdate())
+    except InvalidInput as exc:
+        flash_errors(request, exc)
+    else:
         messages.success(request, "Emplois vérifiés.")
     return redirect("funding:commitment", pk=pk)
 
@@ -184,7 +229,6 @@ class PaperForm(forms.Form):
     jobs = forms.IntegerField(label="Emplois nets en CDI créés sous 24 mois", min_value=0, required=False)
     investment = forms.DecimalField(label="Investissement prévu (€)", min_value=0, required=False)
     consulting = forms.DecimalField(label="Coût de conseil prévu (€)", min_value=0, required=False)
-    de_minimis = forms.DecimalField(label="Aides de minimis des 3 dernières années (€)", min_value=0, required=False)
 
 
 def paper_schemes(user):
@@ -223,7 +267,7 @@ def paper_application(request):
                            "consulting_cost_eur": data["consulting"]}.items() if v is not None}}
             try:
                 application = record_paper_application(scheme=schemes[data["scheme"]], organisation=organisation,
-                                                       by=request.user, answers=answers, de_minimis_amount=data["de_minimis"])
+                                                       by=request.user, answers=answers)
             except InvalidInput as exc:
                 for error in exc.errors:
                     form.add_error(None, f"{error.field} : {error.message}")

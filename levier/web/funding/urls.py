@@ -18,6 +18,7 @@ urlpatterns = [
     path("copil/", views.copil, name="copil"),
     path("instruction/", instruction.instruction_list, name="instructions"),
     path("instruction/<int:pk>/", instruction.instruction_detail, name="instruction"),
+    path("instruction/<int:pk>/pieces/<int:document_pk>/", instruction.instruction_document, name="instruction_document"),
     path("instruction/<int:pk>/deport/", instruction.conflict, name="conflict"),
     path("instruction/<int:pk>/<str:action>/", instruction.transition, name="transition"),
     path("<slug:slug>/", views.fund_detail, name="fund"),

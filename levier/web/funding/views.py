@@ -20,8 +20,9 @@ from levier.funding import ledger, services
 from levier.funding.copil_report import build_report
 from levier.funding.models import Commitment, Convention, Fund, LedgerEntry
 from levier.reporting.render import file_response, render_html, render_pdf, render_xlsx
-from levier.web.forms_base import DsfrFormMixin, add_errors
-from levier.web.funding.conventions import can_manage
+from levier.web.forms_base import DsfrFormMixin, IsoDateInput, add_errors
+from levier.funding.enums import Anticipation, MeasureKind, RemainderUse
+from levier.web.funding.conventions import can_manage, follow_up
 from levier.web.pagination import pages_of
 
 STAFF_READERS = {Role.STEERING, Role.OPERATOR_INSTRUCTOR, Role.AUDITOR}
@@ -53,8 +54,10 @@ def fund_detail(request, slug: str):
     commitments = (Commitment.objects.visible_to(request.user).filter(fund=fund)
                    .select_related("beneficiary", "operator__operator").order_by("-committed_on", "reference"))
     page = Paginator(commitments, 25).get_page(request.GET.get("page"))
+    readable = set(Convention.objects.visible_to(request.user)
+                   .filter(pk__in=[f.convention_id for f in financers if f.convention_id]).values_list("pk", flat=True))
     return render(request, "funding/fund.html", {
-        "title": fund.name, "fund": fund, "balance": ledger.fund_balance(fund), "plan": plan,
+        "title": fund.name, "fund": fund, "readable_conventions": readable, "balance": ledger.fund_balance(fund), "plan": plan,
         "financers": [(f, received.get(f.id), line.share) for f, line in zip(financers, plan.lines)],
         "operators": _operators(fund),
         "schemes": fund.scheme_links.select_related("scheme"), "page": page, "pages": pages_of(page),
@@ -81,13 +84,19 @@ def convention_list(request):
 
 @login_required
 def convention_detail(request, pk: int):
-    convention = get_object_or_404(Convention.objects.visible_to(request.user).select_related("company", "bassin"), pk=pk)
+    convention = get_object_or_404(
+        Convention.objects.visible_to(request.user).select_related("company", "bassin", "framework")
+        .prefetch_related("steps__by", "steps__fund", "direct_actions", "committees", "departements"), pk=pk)
+    today = timezone.localdate()
+    manage = can_manage(request.user, convention)
     return render(request, "funding/convention.html", {
-        "title": f"Convention {convention.reference}", "convention": convention,
-        "summary": services.convention_summary(convention), "committees": convention.committees.all(),
-        "actions": convention.direct_actions.all(), "logs": convention.logs.select_related("by"),
+        "title": f"Convention {convention.reference}", "convention": convention, "today": today,
+        **follow_up(convention, today), "committees": convention.committees.all(), "steps": convention.steps.all(),
+        "logs": convention.logs.select_related("by"), "local_conventions": convention.local_conventions.all(),
         "read_only": convention.company_id in scope_of(request.user).company_organisation_ids,
-        "can_manage": can_manage(request.user, convention),
+        "can_manage": manage, "funds": Fund.objects.visible_to(request.user).order_by("name") if manage else [],
+        "measure_kinds": MeasureKind.choices, "anticipations": Anticipation.choices,
+        "remainder_uses": [c for c in RemainderUse.choices if c[0]],
     })
 
 
@@ -119,8 +128,8 @@ class CopilForm(DsfrFormMixin, forms.Form):
     territory = forms.CharField(label="ou territoire (code)", required=False, max_length=40,
                                 help_text="« 13 », « 200054807 » ou « epci:200054807 »")
     financer = forms.CharField(label="ou financeur (SIREN)", required=False, max_length=9)
-    start = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="Du", required=False, widget=IsoDateInput())
+    end = forms.DateField(label="Au", required=False, widget=IsoDateInput())
 
     def __init__(self, *args, funds=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,7 @@
 from django import forms
 
-from levier.organisations.enums import OrganisationKind, OrganisationRole
-from levier.web.forms_base import DsfrFormMixin
+from levier.organisations.enums import ControlBasis, OrganisationKind, OrganisationRole
+from levier.web.forms_base import DsfrFormMixin, IsoDateInput
 
 
 class OrganisationSearchForm(DsfrFormMixin, forms.Form):
@@ -27,3 +27,17 @@ class EstablishmentForm(DsfrFormMixin, forms.Form):
     address = forms.CharField(label="Adresse", required=False, max_length=300)
     commune_code = forms.CharField(label="Code INSEE de la commune", required=False, max_length=5, help_text="5 caractères, par exemple 13001 ou 2A004.")
     is_head_office = forms.BooleanField(label="Siège", required=False)
+
+
+class ControlLinkForm(DsfrFormMixin, forms.Form):
+    siren = forms.CharField(label="SIREN de l'autre entreprise", max_length=11)
+    direction = forms.ChoiceField(label="Sens du lien", choices=[("controls", "Cette organisation la contrôle"),
+                                                                 ("controlled_by", "Elle contrôle cette organisation")])
+    basis = forms.ChoiceField(label="Lien (article 2, paragraphe 2 des règlements de minimis)", choices=ControlBasis.choices)
+    since = forms.DateField(label="Depuis le", required=False, widget=IsoDateInput())
+
+
+class FiscalYearEndForm(DsfrFormMixin, forms.Form):
+    fiscal_year_end_day = forms.IntegerField(label="Jour de clôture de l'exercice", min_value=1, max_value=31, required=False)
+    fiscal_year_end_month = forms.IntegerField(label="Mois de clôture de l'exercice", min_value=1, max_value=12,
+                                               required=False, help_text="Laisser vide : exercice civil (31 décembre)")

@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:pk>/", views.organisation_detail, name="detail"),
     path("<int:pk>/historique/", views.organisation_history, name="history"),
     path("<int:pk>/etablissements/nouveau/", views.establishment_create, name="establishment_create"),
+    path("<int:pk>/liens-de-controle/", views.control_link_create, name="control_link_create"),
+    path("<int:pk>/exercice/", views.fiscal_year_end, name="fiscal_year_end"),
 ]

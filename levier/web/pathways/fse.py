@@ -16,7 +16,7 @@ from levier.pathways.models import FseQuestionnaire, Protocol
 from levier.pathways.questionnaires import record_questionnaire
 from levier.reporting.model import Column, Report, Table
 from levier.reporting.render import file_response, render_xlsx
-from levier.web.forms_base import DsfrFormMixin, add_errors
+from levier.web.forms_base import DsfrFormMixin, IsoDateInput, add_errors
 
 from .participants import _changeable
 from .views import PLIE_ROLES, _as_of, require
@@ -57,7 +57,7 @@ def indicators(request, slug: str):
 
 
 class QuestionnaireForm(DsfrFormMixin, forms.Form):
-    answered_on = forms.DateField(label="Renseigné le", widget=forms.DateInput(attrs={"type": "date"}))
+    answered_on = forms.DateField(label="Renseigné le", widget=IsoDateInput())
     labour_status = forms.ChoiceField(label="Situation sur le marché du travail", required=False,
                                       choices=[("", "Non renseigné"), *LabourStatus.choices])
     in_education = forms.NullBooleanField(label="En études ou en formation", required=False, widget=TRI_STATE)

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from levier.core.errors import InvalidInput
 from levier.pathways import access, held_imports
 from levier.pathways.exports import import_template
-from levier.pathways.imports import import_pathways
+from levier.pathways.imports import COLUMN_HELP, COLUMNS, REQUIRED_COLUMNS, import_pathways
 from levier.pathways.models import Protocol
 from levier.web.forms_base import DsfrFormMixin
 
@@ -82,4 +82,12 @@ def _import_page(request, protocol, form, *, result=None, errors=(), held=None):
     return render(request, "pathways/import.html", {
         "title": f"Import de participants — {protocol.name}", "protocol": protocol, "form": form, "result": result,
         "held": held, "errors": errors[:500], "error_count": len(errors),
+        "columns": [_column(name) for name in COLUMNS],
         "imports": protocol.imports.select_related("by").order_by("-at", "-id")[:20]})
+
+
+def _column(name: str) -> tuple:
+    """(name, meaning, format, codes, required): a format is a sentence, or the file's codes and their meaning."""
+    meaning, form = COLUMN_HELP[name]
+    codes = form if isinstance(form, tuple) else None
+    return name, meaning, "" if codes else form, codes, name in REQUIRED_COLUMNS

@@ -18,6 +18,7 @@ from levier.accounts.models import Membership
 from levier.accounts.permissions import scope_of
 from levier.core.audit import history_for, log_read
 from levier.core.errors import InvalidInput
+from levier.core.parsing import date_field, parse_decimal, parse_iso_date
 from levier.core.formats import format_number
 from levier.organisations.models import Organisation
 from levier.pathways import access, fse
@@ -31,7 +32,7 @@ from levier.pathways.models import Pathway, Protocol, Step, Structure
 from levier.pathways.qualifications import NEW_LEVELS, OLD_LEVELS
 from levier.pathways.questionnaires import due_moments
 from levier.pathways.right_of_access import everything_held
-from levier.web.forms_base import DsfrFormMixin, add_errors, flash_errors
+from levier.web.forms_base import DsfrFormMixin, FrenchDecimalField, IsoDateInput, add_errors, flash_errors
 
 TRI_STATE = forms.NullBooleanSelect
 
@@ -46,18 +47,18 @@ class ParticipantForm(DsfrFormMixin, forms.Form):
     last_name = forms.CharField(label="Nom", max_length=150)
     first_name = forms.CharField(label="Prénom", max_length=150)
     sex = forms.ChoiceField(label="Sexe", choices=Sex.choices)
-    birth_date = forms.DateField(label="Date de naissance", widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(label="Date de naissance", widget=IsoDateInput())
     email = forms.EmailField(label="Adresse électronique", required=False)
     phone = forms.CharField(label="Téléphone", max_length=30, required=False)
     address = forms.CharField(label="Adresse", max_length=300, required=False)
     commune_code = forms.CharField(label="Commune de résidence (code INSEE)", max_length=5,
                                    help_text="Par exemple 13001 pour Aix-en-Provence.")
     qpv = forms.NullBooleanField(label="Résident d'un quartier prioritaire (QPV)", required=False, widget=TRI_STATE)
-    entry_date = forms.DateField(label="Date d'entrée", widget=forms.DateInput(attrs={"type": "date"}))
-    notice_given_on = forms.DateField(label="Notice d'information remise le", widget=forms.DateInput(attrs={"type": "date"}))
-    consent_on = forms.DateField(label="Consentement recueilli le", widget=forms.DateInput(attrs={"type": "date"}))
+    entry_date = forms.DateField(label="Date d'entrée", widget=IsoDateInput())
+    notice_given_on = forms.DateField(label="Notice d'information remise le", widget=IsoDateInput())
+    consent_on = forms.DateField(label="Consentement recueilli le", widget=IsoDateInput())
     jobseeker_registered_on = forms.DateField(label="Inscrit comme demandeur d'emploi (France Travail) depuis le",
-                                              required=False, widget=forms.DateInput(attrs={"type": "date"}))
+                                              required=False, widget=IsoDateInput())
     unemployment_months = forms.IntegerField(label="Durée de chômage (mois)", min_value=0, required=False)
     rsa = forms.NullBooleanField(label="Bénéficiaire du RSA", required=False, widget=TRI_STATE)
     ass = forms.NullBooleanField(label="Bénéficiaire de l'ASS", required=False, widget=TRI_STATE)
@@ -124,7 +125,7 @@ def participant_create(request):
             referent = request.user
         if not form.errors:
             try:
-                registration = service.register_participant(protocol=protocol, by=request.user, data=_entry_data(form),
+                registration = service.register_participant(protocol=protocol, by=request.user, entry=service.EntryInput(**_entry_data(form)),
                                                             structure=structure, referent=referent)
             except InvalidInput as exc:
                 add_errors(form, _rename_commune(exc))
@@ -192,69 +193,91 @@ def participant_detail(request, pk: int):
         "is_coordinator": coordinator, "timeline": timeline(pathway, names=names), "steps": steps,
         "imported_exit_to_confirm": coordinator and service.imported_exit_to_confirm(pathway),
         "classified": classified, "proposal": service.proposed_exit(pathway, today, steps) if classified else None,
-        "today": today, "logs": pathway.logs.select_related("by"),
+        "today": today, "exit_max": min(today, pathway.protocol.ends_on), "logs": pathway.logs.select_related("by"),
         "criteria": EligibilityCriterion.choices, "categories": ExitCategory.choices,
         "other_exits": [(k, ExitKind(k).label) for k in OTHER_EXIT_KINDS], "contact_kinds": ContactKind.choices,
         "referents": referents, "structures": Structure.objects.filter(protocol=pathway.protocol),
-        "history": history_for(pathway, request.user) if coordinator else [],
+        "history": history_for(pathway, request.user, show_readers=True) if coordinator else [],
         "fse_moments": [(m, FseMoment(m).label) for m in due_moments(pathway, today)] if sensitive else [],
         "fse_missing": fse.missing_answers(pathway, as_of=today) if sensitive else [],
     })
 
 
 class StepForm(DsfrFormMixin, forms.Form):
-    kind = forms.ChoiceField(label="Type d'étape", choices=StepKind.choices)
-    start_date = forms.DateField(label="Début", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="Fin", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    """A step's fields: those of its kind only (levier.pathways.participants.STEP_FIELDS_OF_KIND); changing the
+    kind brings its fields (htmx, or the button without JavaScript)."""
+
+    kind = forms.ChoiceField(label="Type d'étape", choices=[("", "— Choisir le type —"), *StepKind.choices])
+    start_date = forms.DateField(label="Début", widget=IsoDateInput())
+    end_date = forms.DateField(label="Fin", required=False, widget=IsoDateInput())
     organisation_name = forms.CharField(label="Organisme ou employeur", max_length=200, required=False)
-    contract = forms.ChoiceField(label="Contrat (emploi)", required=False, choices=[("", "—"), *ContractKind.choices])
+    contract = forms.ChoiceField(label="Contrat", required=False, choices=[("", "—"), *ContractKind.choices])
     contract_subtype = forms.ChoiceField(label="Sous-type de contrat", choices=ContractSubtype.choices, required=False)
-    hours_per_month = forms.DecimalField(label="Heures par mois (CDI, CDD)", required=False, min_value=0,
+    hours_per_month = FrenchDecimalField(label="Heures par mois (CDI, CDD)", required=False, min_value=0,
                                          max_digits=6, decimal_places=2)
     interim_hours = forms.CharField(label="Intérim : heures travaillées par mois", required=False,
                                     help_text="Une ligne par mois : AAAA-MM heures (par exemple 2024-03 120).",
                                     widget=forms.Textarea(attrs={"rows": 3}))
     training_qualifying = forms.NullBooleanField(label="Formation qualifiante", required=False, widget=TRI_STATE)
-    training_hours = forms.DecimalField(label="Heures de formation", required=False, min_value=0, max_digits=7,
+    training_hours = FrenchDecimalField(label="Heures de formation", required=False, min_value=0, max_digits=7,
                                         decimal_places=2)
     certifying_body = forms.CharField(label="Organisme certificateur", max_length=200, required=False)
     iae_kind = forms.ChoiceField(label="Structure d'insertion (IAE)", required=False, choices=[("", "—"), *IaeKind.choices])
     micro_entrepreneur = forms.BooleanField(label="Micro-entrepreneur", required=False)
-    monthly_income_eur = forms.DecimalField(label="Revenu mensuel moyen sur les 6 mois (€)", required=False, min_value=0,
+    monthly_income_eur = FrenchDecimalField(label="Revenu mensuel moyen sur les 6 mois (€)", required=False, min_value=0,
                                             max_digits=10, decimal_places=2)
     outcome = forms.CharField(label="Résultat", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, kind: str = "", kind_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.chosen_kind = kind if kind in StepKind.values else ""
+        shown = set(service.step_fields(self.chosen_kind)) if self.chosen_kind else {"kind"}
+        for name in list(self.fields):
+            if name not in shown:
+                del self.fields[name]
+        self.fields["kind"].widget.attrs.update({
+            "hx-get": kind_url, "hx-target": "#step-fields", "hx-select": "#step-fields", "hx-swap": "outerHTML",
+            "hx-include": "closest form", "hx-trigger": "change"})
 
     def clean_interim_hours(self):
         rows = []
         for number, line in enumerate(self.cleaned_data["interim_hours"].splitlines(), start=1):
             if not line.strip():
                 continue
-            parts = line.replace(";", " ").replace(",", ".").split()
+            parts = line.replace(";", " ").split()
             if len(parts) != 2:
                 raise forms.ValidationError(f"Ligne {number} : « AAAA-MM heures » attendu.")
             month, hours = parts
             try:
-                date.fromisoformat(f"{month}-01")
-                value = float(hours)
+                parse_iso_date(f"{month}-01")
+                value = parse_decimal(hours)
             except ValueError as exc:
                 raise forms.ValidationError(f"Ligne {number} : mois ou heures illisibles.") from exc
             if value < 0:
                 raise forms.ValidationError(f"Ligne {number} : heures positives attendues.")
-            rows.append({"month": month, "hours": hours})
-        return rows
+            rows.append({"month": month, "hours": f"{value.normalize():f}"})
+        return tuple(rows)
 
-    def step_data(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
-        data.setdefault("contract_subtype", "common")
-        if not data.get("interim_hours"):
-            data.pop("interim_hours", None)
-        data["end_date"] = self.cleaned_data.get("end_date")
-        return data
+    @property
+    def detail_fields(self) -> list:
+        return [self[name] for name in self.fields if name != "kind"]
+
+    def step_input(self) -> service.StepInput:
+        values = {name: value for name, value in self.cleaned_data.items() if value is not None}
+        if "contract_subtype" in values and not values["contract_subtype"]:
+            values["contract_subtype"] = ContractSubtype.COMMON
+        return service.StepInput(**values)
+
+
+def step_initial(step) -> dict:
+    initial = {name: getattr(step, name) for name in service.step_fields(step.kind) if name != "interim_hours"}
+    initial["interim_hours"] = "\n".join(f"{r['month']} {r['hours']}" for r in step.interim_hours or [])
+    return initial
 
 
 class ContactForm(DsfrFormMixin, forms.Form):
     kind = forms.ChoiceField(label="Type", choices=ContactKind.choices)
-    on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="Date", widget=IsoDateInput())
     held = forms.BooleanField(label="A eu lieu (décocher pour un rendez-vous à venir)", required=False, initial=True)
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -266,41 +289,44 @@ def _changeable(request, pk: int) -> Pathway:
     return pathway
 
 
+def _step_page(request, pathway, *, step=None):
+    """The step form: on GET (and on the kind's htmx request) the fields of the chosen kind, the values typed so
+    far kept; on POST (not a mere change of kind), the step saved through the service."""
+    url = request.path
+    source = request.POST if request.method == "POST" else request.GET
+    kind = source.get("kind", step.kind if step else "")
+    saving = request.method == "POST" and "_kind_only" not in request.POST
+    if saving:
+        form = StepForm(request.POST, kind=kind, kind_url=url)
+        if form.is_valid():
+            try:
+                if step is None:
+                    service.add_step(pathway=pathway, by=request.user, step=form.step_input())
+                else:
+                    service.update_step(step=step, by=request.user, changes=form.step_input())
+            except InvalidInput as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, "Étape enregistrée." if step is None else "Étape mise à jour.")
+                return redirect("pathways:participant", pk=pathway.pk)
+    else:
+        initial = step_initial(step) if step else {}
+        typed = {k: v for k, v in source.items() if k not in ("csrfmiddlewaretoken", "_kind_only")}
+        form = StepForm(initial={**initial, **typed}, kind=kind, kind_url=url)
+    return render(request, "pathways/step_form.html", {
+        "title": "Nouvelle étape" if step is None else "Modifier l'étape", "form": form, "pathway": pathway,
+        "step": step, "names": access.sees_names(request.user, pathway)})
+
+
 @login_required
 def step_create(request, pk: int):
-    pathway = _changeable(request, pk)
-    form = StepForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service.add_step(pathway=pathway, by=request.user, data=form.step_data())
-        except InvalidInput as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, "Étape enregistrée.")
-            return redirect("pathways:participant", pk=pk)
-    return render(request, "pathways/step_form.html", {"title": "Nouvelle étape", "form": form, "pathway": pathway,
-                                                        "names": access.sees_names(request.user, pathway)})
+    return _step_page(request, _changeable(request, pk))
 
 
 @login_required
 def step_update(request, pk: int, step_pk: int):
     pathway = _changeable(request, pk)
-    step = get_object_or_404(Step, pk=step_pk, pathway=pathway)
-    initial = {f: getattr(step, f) for f in StepForm.base_fields if f != "interim_hours"}
-    initial["interim_hours"] = "\n".join(f"{r['month']} {r['hours']}" for r in step.interim_hours or [])
-    form = StepForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            data = form.step_data()
-            data.setdefault("interim_hours", [])
-            service.update_step(step=step, by=request.user, data=data)
-        except InvalidInput as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, "Étape mise à jour.")
-            return redirect("pathways:participant", pk=pk)
-    return render(request, "pathways/step_form.html", {"title": "Modifier l'étape", "form": form, "pathway": pathway,
-                                                        "step": step, "names": access.sees_names(request.user, pathway)})
+    return _step_page(request, pathway, step=get_object_or_404(Step, pk=step_pk, pathway=pathway))
 
 
 @login_required
@@ -321,10 +347,10 @@ def contact_create(request, pk: int):
 
 
 def _date(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput.single(field, "Date attendue.") from exc
+    day = date_field(value, field)
+    if day is None:
+        raise InvalidInput.single(field, "Date obligatoire.")
+    return day
 
 
 def _user(pk: str, field: str):
@@ -336,6 +362,13 @@ def _user(pk: str, field: str):
     return user
 
 
+def _confirmed(data) -> bool:
+    """An exit closes the pathway: the user ticks the confirmation on purpose."""
+    if data.get("confirm") != "1":
+        raise InvalidInput.single("confirm", "Cochez la confirmation : la sortie clôt le parcours.")
+    return True
+
+
 ACTIONS = {
     "eligibilite": lambda p, u, d, today: service.decide_eligibility(
         pathway=p, by=u, eligible=d.get("decision") == "eligible", criteria=d.getlist("criteria"),
@@ -344,10 +377,12 @@ ACTIONS = {
     "derogation": lambda p, u, d, today: service.override_registration(pathway=p, by=u, reason=d.get("reason", "")),
     "valider-sortie": lambda p, u, d, today: service.validate_exit(
         pathway=p, by=u, step=get_object_or_404(Step, pk=d.get("step"), pathway=p), as_of=today),
-    "sortie-comite": lambda p, u, d, today: service.record_committee_exit(
-        pathway=p, by=u, on=_date(d.get("on"), "on"), category=d.get("category", ""), reason=d.get("reason", "")),
-    "autre-sortie": lambda p, u, d, today: service.record_other_exit(
-        pathway=p, by=u, kind=d.get("kind", ""), on=_date(d.get("on"), "on"), reason=d.get("reason", "")),
+    "sortie-comite": lambda p, u, d, today: _confirmed(d) and service.record_committee_exit(
+        pathway=p, by=u, on=_date(d.get("on"), "on"), category=d.get("category", ""), reason=d.get("reason", ""),
+        today=today),
+    "autre-sortie": lambda p, u, d, today: _confirmed(d) and service.record_other_exit(
+        pathway=p, by=u, kind=d.get("kind", ""), on=_date(d.get("on"), "on"), reason=d.get("reason", ""),
+        today=today),
     "annuler-sortie": lambda p, u, d, today: service.cancel_exit(pathway=p, by=u, reason=d.get("reason", "")),
     "confirmer-sortie-reprise": lambda p, u, d, today: service.confirm_imported_exit(pathway=p, by=u,
                                                                                      reason=d.get("reason", "")),

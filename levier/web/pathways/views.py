@@ -15,6 +15,7 @@ from django.utils import timezone
 from levier.accounts.enums import Role
 from levier.accounts.permissions import scope_of
 from levier.core.errors import InvalidInput
+from levier.core.parsing import date_or
 from levier.pathways import access
 from levier.pathways.caseload import caseload, caseload_counts
 from levier.pathways.enums import PathwayStatus
@@ -43,10 +44,7 @@ def _query(request) -> str:
 
 
 def _as_of(request) -> date:
-    try:
-        return date.fromisoformat(request.GET.get("au", ""))
-    except ValueError:
-        return timezone.localdate()
+    return date_or(request.GET.get("au"), timezone.localdate())
 
 
 @login_required
@@ -98,7 +96,7 @@ def participant_list(request):
             pathways = pathways.filter(Q(person__last_name__icontains=word) | Q(person__first_name__icontains=word)
                                        | Q(external_id__iexact=word))
     page = Paginator(pathways, 50).get_page(request.GET.get("page"))
-    rows = [(p, access.sees_names(request.user, p)) for p in page]
+    rows = [(p, access.sees_names(request.user, p, in_list=True)) for p in page]
     return render(request, "pathways/participants.html", {
         "title": "Participants du PLIE", "page": page, "pages": pages_of(page, _query(request)), "rows": rows,
         "protocols": Protocol.objects.visible_to(request.user).order_by("-starts_on"), "protocol": protocol,

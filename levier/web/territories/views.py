@@ -5,16 +5,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from levier.core.parsing import date_or
 from levier.territories import services
 from levier.territories.enums import COMMUNE_LEVEL, TerritoryKind
 from levier.territories.models import Territory
 
 
 def _parse_date(value: str | None) -> date:
-    try:
-        return date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    return date_or(value, timezone.localdate())
 
 
 @login_required

@@ -1,23 +1,36 @@
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
 from levier.core.commands import DomainCommand, date_option
+from levier.core.errors import InvalidInput
 
-from ... import copil
+from ... import calculators, copil
 from ...copil_report import build_report
 
+RULES = {
+    "obligation": ("Obligation de revitalisation d'une entreprise : classification, SMIC, montant, échéance, Trésor "
+                   "(Code du travail L1233-84 à L1233-90-1, L1237-19-9 à L1237-19-14)."),
+    "loan": "Échéancier d'un prêt, taux de référence et d'actualisation, équivalent-subvention brut (communication 2008/C 14/02).",
+    "de-minimis": "Plafond de minimis d'une nouvelle aide (règlements 1407/2013, 2023/2831 et suivants).",
+}
 
 
 class Command(DomainCommand):
-    help = "Fonds, conventions de revitalisation, engagements et rapport du comité de pilotage."
-    actions = {"copil-report": "handle_copil_report", "load-demo": "handle_load_demo"}
+    help = "Fonds, conventions de revitalisation, engagements, règles de calcul et rapport du comité de pilotage."
+    actions = {"copil-report": "handle_copil_report", "load-demo": "handle_load_demo",
+               "load-reference": "handle_load_reference", "obligation": "handle_obligation", "loan": "handle_loan",
+               "de-minimis": "handle_de_minimis"}
     action_help = {
         "copil-report": "Rapport du Copil (JSON sur la sortie standard, PDF ou XLSX dans --output ou sur la sortie standard).",
         "load-demo": "Charge les enregistrements de démonstration du Copil des Bouches-du-Rhône du 12 avril 2023.",
+        "load-reference": "Charge les taux de base de la Commission pour la France, avec leur source (idempotent).",
+        **{name: f"{text} Fichier JSON (ou - pour l'entrée standard) ; JSON sur la sortie standard."
+           for name, text in RULES.items()},
     }
 
     def add_action_arguments(self, name, parser):
@@ -31,6 +44,8 @@ class Command(DomainCommand):
             parser.add_argument("--to", dest="end", help="fin de la période (AAAA-MM-JJ)")
             parser.add_argument("--format", choices=["json", "pdf", "xlsx"], default="json")
             parser.add_argument("--output", help="fichier à écrire (par défaut : la sortie standard)")
+        if name in RULES:
+            parser.add_argument("case", help="fichier JSON, ou - pour l'entrée standard")
 
     def handle_copil_report(self, *, fund=None, territory=None, financer=None, start=None, end=None, format="json",
                             output=None, **_):
@@ -57,3 +72,36 @@ class Command(DomainCommand):
 
         summary = load_copil_demo()
         self.stdout.write(f"{summary['funds']} fonds, {summary['commitments']} engagements de démonstration chargés.")
+
+    def handle_load_reference(self, **_):
+        from ...reference import load_base_rates
+
+        self.stdout.write(f"{load_base_rates()} taux de base de la Commission chargés.")
+
+    def _answer(self, case: str, compute) -> None:
+        self.stdout.write(json.dumps(compute(read_json(case)), ensure_ascii=False, indent=2))
+
+    def handle_obligation(self, case: str, **_):
+        self._answer(case, lambda data: calculators.obligation(data, today=timezone.localdate()))
+
+    def handle_loan(self, case: str, **_):
+        self._answer(case, calculators.loan)
+
+    def handle_de_minimis(self, case: str, **_):
+        self._answer(case, calculators.de_minimis_check)
+
+
+def read_json(case: str):
+    """The JSON of a file, or of standard input for `-`; an unreadable file or JSON is bad input."""
+    try:
+        text = sys.stdin.read() if case == "-" else Path(case).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput.single("case", f"Fichier introuvable : {case}.") from None
+    except UnicodeDecodeError:
+        raise InvalidInput.single("case", "Fichier illisible : le JSON est attendu en UTF-8.") from None
+    except OSError:
+        raise InvalidInput.single("case", f"Fichier illisible : {case}.") from None
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput.single("case", f"JSON invalide (ligne {exc.lineno}, colonne {exc.colno}).") from None
