@@ -87,6 +87,45 @@ def test_healthz_checks_the_database(client):
 
 
 @pytest.mark.django_db
+@override_settings(SECURE_SSL_REDIRECT=True, ALLOWED_HOSTS=["levier.example.gouv.fr"])
+def test_healthz_answers_a_load_balancer_over_plain_http(client):
+    """Production settings: the health check comes over HTTP on the internal address and gets 200, while
+    a page on the same address is redirected or refused as before."""
+    response = client.get("/healthz", HTTP_HOST="10.0.3.17:8000")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert "no-cache" in response["Cache-Control"]
+    assert client.get("/", HTTP_HOST="levier.example.gouv.fr").status_code == 301
+    assert client.get("/", HTTP_HOST="10.0.3.17:8000").status_code == 400
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_of_levier_alone(client):
+    policy = client.get(reverse("web:home"))["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["default-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+
+
+@pytest.mark.django_db
+def test_no_page_template_holds_an_inline_script_or_handler():
+    """The policy refuses inline scripts, styles and on… handlers: a template holding one breaks in the browser."""
+    import re
+
+    import levier
+
+    offenders = []
+    for template in Path(levier.__file__).parent.rglob("templates/**/*.html"):
+        text = template.read_text()
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\son[a-z]+=\"", text) \
+                or re.search(r"\sstyle=\"", text) or "hx-on" in text:
+            offenders.append(str(template.relative_to(Path(levier.__file__).parent)))
+    assert not offenders, offenders
+
+
+@pytest.mark.django_db
 class TestStateBrand:
     """Marianne, the brand block and the State fonts only where LEVIER_STATE_BRAND is on."""
 

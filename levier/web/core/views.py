@@ -1,15 +1,14 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 
 from levier.accounts.enums import Role
 from levier.accounts.models import Membership
 from levier.accounts.permissions import scope_of
 from levier.organisations.models import Organisation
 from levier.territories.models import Territory
+
+from .health import database_health
 
 
 def home(request):
@@ -59,13 +58,6 @@ def dashboard(request):
     return render(request, "core/dashboard.html", context)
 
 
-@never_cache
 def healthz(request):
-    """Liveness and database check for load balancers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any database failure makes the service unhealthy
-        return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """Liveness and database check for load balancers (answered first by HealthCheckMiddleware)."""
+    return database_health()
