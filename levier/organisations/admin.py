@@ -27,4 +27,4 @@ class OrganisationAdmin(admin.ModelAdmin):
 class UnitAdmin(admin.ModelAdmin):
     list_display = ["name", "organisation", "kind", "reference_key"]
     search_fields = ["name", "organisation__name", "reference_key"]
-    filter_horizontal = ["territories"]
+    autocomplete_fields = ["territories"]

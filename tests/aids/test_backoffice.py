@@ -121,3 +121,30 @@ def test_closing_keeps_the_scheme_visible(draft, operator, editor_94, client):
     closed = Scheme.objects.get(pk=draft.pk)
     assert closed.status == "closed" and closed.closes_on == date(2027, 6, 30)
     assert client.get(reverse("aids:detail", args=[closed.slug])).status_code == 200
+
+
+def _creation_form(**extra):
+    return {"name": "Prime à la création", "summary": "Une prime", "beneficiary_kinds": ["company"],
+            "perimeter": "ept:200058014", "rules": json.dumps(RULES), **extra}
+
+
+def test_an_administrator_chooses_the_unit_that_carries_a_new_scheme(client, operator, operator_unit):
+    """The administrator has no instructor unit of its own: the page asks which service carries the scheme
+    (it was a server error), refuses without one, and creates the draft for the chosen one."""
+    login(client, user_with_role(Role.ADMINISTRATOR, UnitFactory(name="Administration")))
+    page = client.get(reverse("aids:manage_create")).content.decode()
+    assert "Service porteur du dispositif" in page and "Service des aides" in page
+    refused = client.post(reverse("aids:manage_create"), _creation_form())
+    assert refused.status_code == 200
+    assert "Choisissez le service qui porte le dispositif." in refused.content.decode()
+    assert not Scheme.objects.filter(name="Prime à la création").exists()
+    created = client.post(reverse("aids:manage_create"), _creation_form(unit=operator_unit.pk))
+    scheme = Scheme.objects.get(name="Prime à la création")
+    assert created.status_code == 302 and scheme.owner_unit == operator_unit
+
+
+def test_an_instructor_of_one_unit_is_not_asked_for_it(client, operator, operator_unit):
+    login(client, operator)
+    assert "Service porteur" not in client.get(reverse("aids:manage_create")).content.decode()
+    client.post(reverse("aids:manage_create"), _creation_form())
+    assert Scheme.objects.get(name="Prime à la création").owner_unit == operator_unit

@@ -141,6 +141,9 @@ def test_administrators_set_funds_and_committees_up_but_never_edit_the_ledger(cl
         assert client.get(url).status_code == 200, url
     entry = LedgerEntry.objects.first()
     assert client.get("/admin/funding/ledgerentry/add/").status_code == 403
+    # The fund's organisation, unit and perimeter are searched as typed, not listed in full in the page.
+    add = client.get("/admin/funding/fund/add/").content.decode()
+    assert add.count("admin-autocomplete") >= 3 and world["fund"].manager.name not in add
     assert client.post(f"/admin/funding/ledgerentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
 
 

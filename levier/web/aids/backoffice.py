@@ -90,25 +90,52 @@ def _initial(scheme) -> dict:
     }
 
 
+class UnitChoiceForm(DsfrFormMixin, forms.Form):
+    """Which operator's unit carries a new scheme: asked when the creator may choose (an administrator, or
+    an instructor of several units)."""
+
+    unit = forms.ModelChoiceField(label="Service porteur du dispositif", queryset=Unit.objects.none(),
+                                  empty_label="Choisir un service", error_messages={
+                                      "required": "Choisissez le service qui porte le dispositif.",
+                                      "invalid_choice": "Ce service ne peut pas porter de dispositif."})
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.select_related("organisation").order_by("organisation__name", "name")
+        self.fields["unit"].label_from_instance = lambda unit: f"{unit.organisation.name} — {unit.name}"
+
+
+def _creatable_units(scope):
+    """The units a scheme may be created for: the instructor's own, or for an administrator every unit
+    where instructors work."""
+    if scope.is_admin:
+        return Unit.objects.filter(memberships__role=Role.OPERATOR_INSTRUCTOR).distinct()
+    return Unit.objects.filter(pk__in=scope.units(Role.OPERATOR_INSTRUCTOR))
+
+
 @login_required
 def scheme_create(request):
     scope = scope_of(request.user)
-    units = scope.units(Role.OPERATOR_INSTRUCTOR)
-    if not units and not scope.is_admin:
+    units = _creatable_units(scope)
+    if not scope.is_admin and not units.exists():
         raise PermissionDenied
-    form = SchemeForm(request.POST or None, initial={"rules": '{"eligibility": null, "components": []}',
-                                                     "test_profile": json.dumps(EXAMPLE_PROFILE)})
-    if request.method == "POST" and form.is_valid():
+    data = request.POST or None
+    form = SchemeForm(data, initial={"rules": '{"eligibility": null, "components": []}',
+                                     "test_profile": json.dumps(EXAMPLE_PROFILE)})
+    only_unit = units.first() if not scope.is_admin and units.count() == 1 else None
+    unit_form = None if only_unit else UnitChoiceForm(data, units=units)
+    if request.method == "POST" and form.is_valid() & (unit_form is None or unit_form.is_valid()):
         try:
             values, rules, perimeter, _ = form.parsed()
-            unit = Unit.objects.get(pk=sorted(units)[0]) if units else Unit.objects.get(pk=request.POST.get("unit"))
+            unit = only_unit or unit_form.cleaned_data["unit"]
             scheme = service.create_scheme(by=request.user, unit=unit, values=values, rules=rules, perimeter=perimeter)
         except InvalidInput as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Dispositif créé en brouillon.")
             return redirect("aids:manage", slug=scheme.slug)
-    return render(request, "aids/backoffice/form.html", {"title": "Nouveau dispositif", "form": form})
+    return render(request, "aids/backoffice/form.html",
+                  {"title": "Nouveau dispositif", "form": form, "unit_form": unit_form})
 
 
 @login_required
