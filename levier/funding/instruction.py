@@ -81,7 +81,9 @@ def open_instruction(application: Application, *, paper: bool = False) -> Instru
         return None
     instruction = Instruction(application=application, operator=operator, paper=paper,
                               checklist={d["key"]: False for d in application.scheme.required_documents})
-    workflow.enter(instruction, by=application.created_by, action="submit", reason="Dossier papier" if paper else "")
+    with transaction.atomic():  # the submission's own transaction when called from it
+        workflow.enter(instruction, by=application.created_by, action="submit",
+                       reason="Dossier papier" if paper else "")
     return instruction
 
 

@@ -177,7 +177,7 @@ def test_the_whole_instruction_through_the_api(client, world):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_fifty_concurrent_grants_through_the_api_never_pass_the_de_minimis_ceiling(world):
+def test_fifty_concurrent_grants_through_the_api_never_pass_the_de_minimis_ceiling(referential, world):
     """Fifty files of one company in committee, each granted 10 000 € of de minimis aid through the
     instruction's API by fifty requests at the same moment: the single undertaking's lock lets 30 pass
     (300 000 €), the others are refused with the ceiling's message, and nothing is half-granted."""

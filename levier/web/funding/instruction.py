@@ -13,6 +13,7 @@ from levier.accounts.enums import Role
 from levier.accounts.permissions import scope_of
 from levier.core.audit import log_read
 from levier.core.errors import InvalidInput
+from levier.core.parsing import date_field
 from levier.funding import instruction as flow
 from levier.aids.enums import DeMinimisRegime
 from levier.funding.enums import Collateral, CommitteeStatus, Rating
@@ -180,7 +181,8 @@ def verify_jobs(request, pk: int, report_pk: int):
         messages.error(request, "Emplois vérifiés : nombre entier positif ou nul attendu.")
         return redirect("funding:commitment", pk=pk)
     try:
-        flow.verify_jobs(report=report, by=request.user, verified_jobs=int(value), on=timezone.localdate())
+        on = date_field(request.POST.get("verified_on"), "verified_on", default=timezone.localdate())
+        flow.verify_jobs(report=report, by=request.user, verified_jobs=int(value), on=on)
     except InvalidInput as exc:
         flash_errors(request, exc)
     else:

@@ -113,7 +113,7 @@ def commitment_detail(request, pk: int):
         "balance": ledger.commitment_balance(commitment), "arrears": services.arrears(commitment, today),
         "entries": commitment.entries.order_by("on", "id"), "instalments": commitment.instalments.all(),
         "reports": commitment.job_reports.all(), "shortfall": _shortfall(commitment, today),
-        "can_declare": is_beneficiary or is_instructor, "is_instructor": is_instructor,
+        "can_declare": is_beneficiary or is_instructor, "is_instructor": is_instructor, "today": today,
     })
 
 
