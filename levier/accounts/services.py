@@ -51,8 +51,10 @@ def sign_up(
         validate_password(password, User(email=email, first_name=first_name, last_name=last_name))
     except ValidationError as exc:
         errors.extend(FieldError("password", m) for m in exc.messages)
-    if siren and (message_error := organisation_rules.siren_error(siren)):
-        errors.append(FieldError("siren", message_error))
+    if siren:
+        siren, message_error = organisation_rules.siren_or_siret(siren)
+        if message_error:
+            errors.append(FieldError("siren", message_error))
     organisation = Organisation.objects.filter(siren=siren).first() if siren and not errors else None
     if not errors and siren and organisation is None and not organisation_name.strip():
         errors.append(FieldError("organisation_name", "Ce SIREN est inconnu de Levier : indiquez la raison sociale."))

@@ -35,6 +35,22 @@ def siret_error(value: str) -> str | None:
     return _identifier_error(value, "SIRET", 14, stdnum_siret)
 
 
+def siren_or_siret(value: str) -> tuple[str, str | None]:
+    """The SIREN named by `value`, which may be a SIREN or a SIRET (its first nine digits), and the French
+    message when it is neither: "356 000 000 00048" → ("356000000", None). A SIRET's own key is checked too,
+    so that a mistyped SIRET is not taken for its company."""
+    compact = re.sub(r"\s", "", value or "")
+    if len(compact) == 14 and compact.isdigit():
+        if error := siret_error(compact):
+            return compact, error
+        return compact[:9], None
+    if error := siren_error(compact):
+        if not compact.isdigit() or len(compact) != 9:
+            error = f"« {value} » n'est ni un SIREN (9 chiffres) ni un SIRET (14 chiffres)."
+        return compact, error
+    return compact, None
+
+
 def rna_error(value: str) -> str | None:
     if not RNA.match(value or ""):
         return f"Le numéro RNA « {value} » doit s'écrire W suivi de 9 chiffres."

@@ -55,6 +55,32 @@ class TestSignUp:
         # First member of an organisation new to Levier: nobody else's data is revealed.
         assert membership.status == MembershipStatus.ACCEPTED
 
+    def test_a_siret_typed_in_the_siren_field_names_its_company(self, client):
+        """What a user copies from an invoice is often a SIRET: its first nine digits are the company's SIREN."""
+        OrganisationFactory(name="Ateliers du Nord", siren="732829320")
+        response = client.post("/compte/inscription/", {
+            "first_name": "Sam", "last_name": "Siret", "email": "sam@exemple.test", "password": PASSWORD,
+            "siren": "732 829 320 00074",
+        })
+        assert response.status_code == 302
+        membership = Membership.objects.get(user__email="sam@exemple.test")
+        assert membership.unit.organisation.name == "Ateliers du Nord"
+
+    @pytest.mark.parametrize(("typed", "fragment"), [
+        ("73282932000075", "SIRET « 73282932000075 » est invalide"),
+        ("7328293200", "ni un SIREN (9 chiffres) ni un SIRET (14 chiffres)"),
+        ("732829321", "SIREN « 732829321 » est invalide"),
+    ])
+    def test_a_wrong_siren_or_siret_is_shown_back_with_its_message(self, client, typed, fragment):
+        response = client.post("/compte/inscription/", {
+            "first_name": "Sam", "last_name": "Siret", "email": "sam@exemple.test", "password": PASSWORD,
+            "siren": typed,
+        })
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert fragment in page and f'value="{typed}"' in page
+        assert not Membership.objects.exists()
+
     def test_a_project_holder_without_siren_gets_a_personal_organisation(self, db):
         membership = sign_up(email="p@exemple.test", password=PASSWORD, first_name="Pia", last_name="Porteuse")
         organisation = membership.unit.organisation

@@ -53,7 +53,7 @@ def test_search_simulate_sign_up_and_apply(catalogue_loaded, live_server, page, 
     page.locator("#id_last_name").fill("Ivryen")
     page.get_by_label("Adresse électronique").fill("ivan@mecanique-ivry.test")
     page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_label("SIREN de votre entreprise").fill("732829320")
+    page.get_by_label("SIREN ou SIRET de votre entreprise").fill("732829320")
     page.get_by_label("Raison sociale").fill("Mécanique d'Ivry (fictive)")
     page.get_by_role("button", name="Créer mon compte").click()
     page.wait_for_url(re.compile(r"/aides/alixio/$"))

@@ -44,7 +44,7 @@ def test_company_signs_up_is_accepted_and_sees_only_its_organisation(referential
     page.locator("#id_last_name").fill("Nouvelle")
     page.get_by_label("Adresse électronique").fill("nina@ateliers.test")
     page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_label("SIREN de votre entreprise").fill("732 829 320")
+    page.get_by_label("SIREN ou SIRET de votre entreprise").fill("732 829 320")
     page.get_by_role("button", name="Créer mon compte").click()
     page.wait_for_url(re.compile(r"/tableau-de-bord/$"))
     assert "attend d'être acceptée" in page.content()

@@ -24,8 +24,9 @@ class SignUpForm(DsfrFormMixin, forms.Form):
         label="Mot de passe", help_text="12 caractères au moins.", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     siren = forms.CharField(
-        label="SIREN de votre entreprise", max_length=11, required=False,
-        help_text="9 chiffres, par exemple 356000000. Laissez vide si vous êtes porteur de projet sans entreprise.",
+        label="SIREN ou SIRET de votre entreprise", max_length=20, required=False,
+        help_text="9 chiffres (SIREN, par exemple 356000000) ou les 14 chiffres d'un de ses établissements (SIRET). "
+        "Laissez vide si vous êtes porteur de projet sans entreprise.",
     )
     organisation_name = forms.CharField(
         label="Raison sociale", required=False, help_text="Seulement si votre entreprise n'est pas encore connue de Levier."
