@@ -531,11 +531,15 @@ class Importer:
             return []
         table = Pathway._meta.db_table
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":  # one array: a statement of constant size, probing the unique index
+            if connection.vendor == "postgresql":  # arrays: a statement of constant size, probing the unique index
+                # The protocol comes with each probe, not as a constant: the statistics predate this import's rows
+                # (a new protocol looks empty), and with `protocol_id = constant` the planner read every pathway
+                # of the protocol through (protocol, entry date) once per chunk, the rows written so far included:
+                # a chunk's lookup grew with its position in the file (1,1 s per 2 000 rows after 6 000 rows).
                 with planner_settings(**INDEX_PROBES):
-                    cursor.execute(f"SELECT w.id FROM unnest(%s::text[]) AS e (external_id) JOIN {table} w "
-                                   "ON w.protocol_id = %s AND w.external_id = e.external_id",
-                                   [external_ids, self.protocol.id])
+                    cursor.execute(f"SELECT w.id FROM unnest(%s::bigint[], %s::text[]) AS e (protocol_id, external_id) "
+                                   f"JOIN {table} w ON w.protocol_id = e.protocol_id AND w.external_id = e.external_id",
+                                   [[self.protocol.id] * len(external_ids), external_ids])
                     return [row[0] for row in cursor.fetchall()]
             found = []
             for part in _batches(external_ids, params_each=1, params_more=1):
@@ -602,9 +606,27 @@ class Importer:
         # A person met in another protocol may already have a pathway here (under another commune): that one.
         elsewhere = {p.person_id: key for key, p in found.items() if p.protocol_id != self.protocol.id}
         if elsewhere:
-            for pathway in Pathway.objects.filter(protocol=self.protocol, person_id__in=elsewhere).select_related("person"):
+            for pathway in Pathway.objects.filter(id__in=self._pathways_of(list(elsewhere))).select_related("person"):
                 found[elsewhere[pathway.person_id]] = pathway
         return found
+
+    def _pathways_of(self, person_ids: list[int]) -> list[int]:
+        """Ids of this protocol's pathways of these persons, probing the unique index (protocol, person) once per
+        person (as `_known_ids`: the protocol with each probe, whatever the statistics say of its size)."""
+        table = Pathway._meta.db_table
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with planner_settings(**INDEX_PROBES):
+                    cursor.execute(f"SELECT w.id FROM unnest(%s::bigint[], %s::bigint[]) AS e (protocol_id, person_id) "
+                                   f"JOIN {table} w ON w.protocol_id = e.protocol_id AND w.person_id = e.person_id",
+                                   [[self.protocol.id] * len(person_ids), person_ids])
+                    return [row[0] for row in cursor.fetchall()]
+            found = []
+            for part in _batches(person_ids, params_each=1, params_more=1):
+                cursor.execute(f"SELECT id FROM {table} WHERE protocol_id = %s AND person_id IN "
+                               f"({', '.join(['%s'] * len(part))})", [self.protocol.id, *part])
+                found += [row[0] for row in cursor.fetchall()]
+            return found
 
     @staticmethod
     def _same_person(keys: set[tuple]) -> Iterator[tuple]:
