@@ -4,7 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/levier_bench_pathways .venv/bin/python bench/pathways.py
     DATABASE_URL=… .venv/bin/python bench/pathways.py --smoke     # small size (run by .ci/run)
     options: --no-import (queries only), --import-only (the import alone, on an empty database), --scaling-only
-    (the import's scaling alone, on the dataset), --jit (keep the server's JIT), --set random_page_cost=1.1 (session setting)
+    (the import's scaling alone, on the dataset; --scale-rows N: a file of N rows), --jit (keep the server's JIT), --set random_page_cost=1.1 (session setting)
 
 Builds with COPY, after `migrate` and the territory referential (an existing dataset is reused): 150 protocols
 (a 2015-2020 protocol then a 2021-2027 one on each of 75 départements, the second taking over the pathways still
@@ -74,6 +74,8 @@ STEPS = 100_000 if SMOKE else 5_000_000
 IMPORT_ROWS, IMPORT_SMALL = (2_000, 200) if SMOKE else (100_000, 10_000)
 # Scaling: one file of SCALE_ROWS rows; the time per 1 000 rows of its first and last SCALE_WINDOW rows.
 SCALE_ROWS, SCALE_WINDOW = (12_000, 2_000) if SMOKE else (200_000, 10_000)
+if "--scale-rows" in sys.argv:  # another file size (a multiple of 2 000, at least three windows)
+    SCALE_ROWS = int(sys.argv[sys.argv.index("--scale-rows") + 1])
 RUNS = 2 if SMOKE else 5
 IMPORT_RUNS = 2 if SMOKE else 3
 AS_OF = date(2026, 11, 30)
