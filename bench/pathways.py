@@ -3,7 +3,8 @@
     psql -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE levier_bench_pathways"
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/levier_bench_pathways .venv/bin/python bench/pathways.py
     DATABASE_URL=… .venv/bin/python bench/pathways.py --smoke     # small size (run by .ci/run)
-    options: --no-import (queries only), --import-only (the import alone, on an empty database), --jit (keep the server's JIT), --set random_page_cost=1.1 (session setting)
+    options: --no-import (queries only), --import-only (the import alone, on an empty database), --scaling-only
+    (the import's scaling alone, on the dataset; --scale-rows N: a file of N rows), --jit (keep the server's JIT), --set random_page_cost=1.1 (session setting)
 
 Builds with COPY, after `migrate` and the territory referential (an existing dataset is reused): 150 protocols
 (a 2015-2020 protocol then a 2021-2027 one on each of 75 départements, the second taking over the pathways still
@@ -20,7 +21,11 @@ Measures (median of 5 warm runs, 2 in smoke):
   questionnaires read in one index probe, LATERAL);
 - `import_pathways` of 100 000 rows (2 000 in smoke), each run in a fresh child process that only imports (time
   around the import), against a COPY of the same file into an unindexed staging table; the peak RSS of that
-  process (VmHWM) at 100 000 and 10 000 rows (2 000 and 200).
+  process (VmHWM) at 100 000 and 10 000 rows (2 000 and 200);
+- scaling (issue 16): one file of 200 000 rows (12 000 in smoke) imported into the database already holding the
+  dataset; the time per 1 000 rows of its first and last 10 000 rows (2 000), each against COPY of as many rows
+  into the staging table, and their ratio last/first (target ≤ 1,2 ×: the cost of a row does not grow with its
+  position in the file nor with what the tables hold).
 Targets (issue 5): report and indicators ≤ 1,5 × their floor; import ≤ 20 × the COPY; peak RSS at 100 000 rows
 ≤ 1,2 × the peak at 10 000. The figures are reported, not asserted: the exit status is non-zero only on errors
 (figures that differ from the floor's, a failed import).
@@ -48,6 +53,7 @@ SMOKE = "--smoke" in sys.argv
 CHILD = "--child-import" in sys.argv
 NO_IMPORT = "--no-import" in sys.argv
 IMPORT_ONLY = "--import-only" in sys.argv  # the import measures alone, on a database without the dataset
+SCALING_ONLY = "--scaling-only" in sys.argv  # the scaling measure alone, on the dataset (built if absent)
 # Settings of the benchmark's PostgreSQL session: JIT off unless --jit (it costs 100–250 ms per statement here,
 # more than it saves), plus any --set NAME=VALUE (for instance --set random_page_cost=1.1).
 SESSION = ([] if "--jit" in sys.argv else [("jit", "off")]) + [
@@ -66,6 +72,10 @@ PROTOCOLS = 15 if SMOKE else 150
 PATHWAYS = 20_000 if SMOKE else 1_000_000
 STEPS = 100_000 if SMOKE else 5_000_000
 IMPORT_ROWS, IMPORT_SMALL = (2_000, 200) if SMOKE else (100_000, 10_000)
+# Scaling: one file of SCALE_ROWS rows; the time per 1 000 rows of its first and last SCALE_WINDOW rows.
+SCALE_ROWS, SCALE_WINDOW = (12_000, 2_000) if SMOKE else (200_000, 10_000)
+if "--scale-rows" in sys.argv:  # another file size (a multiple of 2 000, at least three windows)
+    SCALE_ROWS = int(sys.argv[sys.argv.index("--scale-rows") + 1])
 RUNS = 2 if SMOKE else 5
 IMPORT_RUNS = 2 if SMOKE else 3
 AS_OF = date(2026, 11, 30)
@@ -952,9 +962,12 @@ def import_child() -> None:
     path, slug = Path(sys.argv[index + 1]), sys.argv[index + 2]
     protocol = Protocol.objects.get(slug=slug)
     before = peak_rss()
+    marks: list[tuple[int, float]] = []  # (rows read, seconds since the start) at each progress report
     start = time.perf_counter()
-    result = import_pathways(protocol=protocol, path=path)
+    result = import_pathways(protocol=protocol, path=path,
+                             progress=lambda done, _total: marks.append((done, time.perf_counter() - start)))
     elapsed = time.perf_counter() - start
+    print(" ".join(f"{done}:{at:.6f}" for done, at in marks))
     print(f"{elapsed:.6f} {peak_rss()} {before} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} {result.created} "
           f"{result.updated} {len(result.attached)}")
 
@@ -967,8 +980,9 @@ def peak_rss() -> int:
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 
 
-def run_import(path: Path, territory, n: int) -> tuple[float, int, int]:
-    """One import of `path` into a fresh protocol, in a child process; the imported records are then deleted."""
+def run_import(path: Path, territory, n: int, marks: dict | None = None) -> tuple[float, int, int]:
+    """One import of `path` into a fresh protocol, in a child process; the imported records are then deleted.
+    `marks`, when given, receives {rows read: seconds since the import started} from the import's progress."""
     from levier.pathways.models import Protocol
 
     protocol = Protocol.objects.create(slug=f"banc-import-{n}", name=f"Import {n} (banc d'essai)", territory=territory,
@@ -978,7 +992,10 @@ def run_import(path: Path, territory, n: int) -> tuple[float, int, int]:
                            capture_output=True, text=True, env=os.environ.copy())
     if child.returncode:
         sys.exit(f"import failed:\n{child.stdout}\n{child.stderr}")
-    elapsed, peak, baseline, _maxrss, created, updated, _attached = child.stdout.split()[-7:]
+    *lines, last = child.stdout.strip().splitlines()
+    elapsed, peak, baseline, _maxrss, created, updated, _attached = last.split()
+    if marks is not None and lines:
+        marks.update((int(done), float(at)) for done, at in (mark.split(":") for mark in lines[-1].split()))
     rows = sum(1 for _ in path.open()) - 1
     assert int(created) == rows and int(updated) == 0, (created, updated, rows)
     forget_imports()
@@ -1046,6 +1063,16 @@ def main():
             load_reference()
         forget_imports()
         measure_import(Territory.objects.get(kind="departement", code="13"))
+        measure_scaling(Territory.objects.get(kind="departement", code="13"))
+        return
+    if SCALING_ONLY:
+        from levier.territories.models import Territory
+
+        if not Pathway.objects.exists():
+            load_reference()
+            generate()
+        forget_imports()
+        measure_scaling(Territory.objects.get(kind="departement", code="13"))
         return
     if not Pathway.objects.exists():
         load_reference()
@@ -1124,6 +1151,7 @@ def main():
         return
 
     measure_import(largest.territory)
+    measure_scaling(largest.territory)
     finish(errors)
 
 
@@ -1154,6 +1182,32 @@ def measure_import(territory) -> None:
           f"{'' if peak_big <= 1.2 * peak_small else '  MISSED'}")
     print(f"{'':<58}(before the import, after Django's start: {baseline / 1024:.1f} MiB); "
           f"{IMPORT_SMALL} rows imported in {statistics.median(r[0] for r in small_runs):.2f} s")
+
+
+def measure_scaling(territory) -> None:
+    """Cost per row early and late in one long file (issue 16): the time per 1 000 rows of the file's first
+    SCALE_WINDOW rows after its first chunk (the first chunk also pays the file's scan and the first queries) and
+    of its last SCALE_WINDOW rows, from the import's own progress reports, each against the staging COPY of the
+    same number of rows (the floor); their ratio should stay near 1 whatever the table already holds."""
+    from levier.pathways.imports import CHUNK
+    from levier.pathways.models import Pathway
+
+    path, window_file = write_import_files(territory, SCALE_ROWS, SCALE_WINDOW)
+    floor = copy_floor(window_file) / SCALE_WINDOW * 1000  # seconds per 1 000 rows
+    held = Pathway.objects.count()
+    marks: dict[int, float] = {}
+    elapsed = run_import(path, territory, 1_000, marks)[0]
+    first_at, last_at = CHUNK, SCALE_ROWS - SCALE_WINDOW
+    missing = [done for done in (first_at, first_at + SCALE_WINDOW, last_at, SCALE_ROWS) if done not in marks]
+    if missing:
+        sys.exit(f"scaling: no progress report at rows {missing}")
+    first = (marks[first_at + SCALE_WINDOW] - marks[first_at]) / SCALE_WINDOW * 1000
+    last = (marks[SCALE_ROWS] - marks[last_at]) / SCALE_WINDOW * 1000
+    print(f"\nscaling: {SCALE_ROWS} rows imported in one file into a database holding {held} pathways "
+          f"({elapsed:.1f} s in all); time per 1 000 rows, against COPY of 1 000 rows into a staging table")
+    line(f"rows {first_at + 1}–{first_at + SCALE_WINDOW} of the file (per 1 000 rows)", first, floor, 20)
+    line(f"rows {last_at + 1}–{SCALE_ROWS} of the file (per 1 000 rows)", last, floor, 20)
+    line("last window against the first (ratio last/first)", last, first, 1.2)
 
 
 def finish(errors: list[str]) -> None:

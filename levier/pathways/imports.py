@@ -25,7 +25,7 @@ from levier.core import workflow
 from levier.core.bulk import BulkWriter, JsonText, reserve_ids, update_rows
 from levier.core.collector import with_collector_paused
 from levier.core.errors import FieldError, InvalidInput
-from levier.core.formats import format_date
+from levier.core.formats import format_date, format_number
 from levier.core.parsing import parse_day
 from levier.core.planner import INDEX_PROBES, planner_settings
 from levier.territories.rules import normalize_name
@@ -90,10 +90,11 @@ class ImportResult:
 # ---------------------------------------------------------------- reading
 
 
-def _scan(path: Path) -> tuple[str, str, int]:
-    """SHA-256, encoding (UTF-8 — BOM stripped — else Windows-1252) and line count, in one streamed pass.
-    A file that is neither (a byte Windows-1252 leaves undefined, such as 0x81) is refused with its line."""
-    digest, decoder, utf8, lines = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")(), True, 0
+def _scan(path: Path) -> tuple[str, str, int, bool]:
+    """SHA-256, encoding (UTF-8 — BOM stripped — else Windows-1252), line count and whether a NUL byte occurs,
+    in one streamed pass. A file that is neither UTF-8 nor Windows-1252 (a byte Windows-1252 leaves undefined,
+    such as 0x81) is refused with its line."""
+    digest, decoder, utf8, lines, nul = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")(), True, 0, False
     not_cp1252: tuple[int, int] | None = None  # (line, byte) of the first byte Windows-1252 cannot read
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -109,6 +110,7 @@ def _scan(path: Path) -> tuple[str, str, int]:
                 except UnicodeDecodeError as exc:
                     not_cp1252 = (lines + block.count(b"\n", 0, exc.start) + 1, block[exc.start])
             lines += block.count(b"\n")
+            nul = nul or b"\x00" in block
     if utf8:  # a file ending inside a multi-byte sequence (a Windows-1252 accent as last byte) is not UTF-8
         try:
             decoder.decode(b"", final=True)
@@ -118,19 +120,102 @@ def _scan(path: Path) -> tuple[str, str, int]:
         line, byte = not_cp1252
         raise InvalidInput([row_error(line, "", f"Fichier illisible : ni UTF-8 ni Windows-1252 (octet 0x{byte:02X}). "
                                                 "Enregistrer le fichier en CSV UTF-8.")])
-    return digest.hexdigest(), "utf-8-sig" if utf8 else "cp1252", lines
+    return digest.hexdigest(), "utf-8-sig" if utf8 else "cp1252", lines, nul
 
 
-def _rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]] | tuple[int, None]]:
+class Unreadable(Exception):
+    """The file cannot be read on from this record (a cell beyond the csv reader's limit, a quote never closed):
+    `error` names the line where the record starts and, when found, its column."""
+
+    def __init__(self, error: RowError):
+        super().__init__(error.message)
+        self.error = error
+
+
+def _rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """(line where the record starts, cells) of each record; the header is line 1. A record that spans several
+    lines (a quoted cell holding a line break) is numbered by its first line, where a quote left open starts."""
     handle = path.open(encoding=encoding, newline="")
     with handle:
         first = handle.readline()
         delimiter = ";" if first.count(";") > first.count(",") else ","
         reader = csv.reader(io.StringIO(first), delimiter=delimiter)
-        yield 1, next(reader, [])
-        reader = csv.reader(handle, delimiter=delimiter)
-        for row in reader:
-            yield reader.line_num + 1, row
+        try:
+            header = next(reader, [])
+        except csv.Error as exc:
+            raise Unreadable(_broken(1, first, [], delimiter, str(exc))) from None
+        yield 1, header
+        pending: list[str] = []  # the physical lines of the record being read (a few, unless it is broken)
+
+        def lines():
+            for text in handle:
+                pending.append(text)
+                yield text
+
+        reader = csv.reader(lines(), delimiter=delimiter)
+        consumed = 0  # physical lines read after the header, before the current record
+        while True:
+            pending.clear()
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise Unreadable(_broken(consumed + 2, "".join(pending), header, delimiter, str(exc))) from None
+            start, consumed = consumed + 2, reader.line_num
+            if len(pending) > 1:  # several lines: a quote opened and never closed?
+                found = _long_or_open_cell("".join(pending), delimiter, csv.field_size_limit())
+                if found is not None and found[1]:
+                    raise Unreadable(_broken(start, "", header, delimiter, "", found=found))
+            yield start, row
+
+
+def _long_or_open_cell(text: str, delimiter: str, limit: int) -> tuple[int, bool] | None:
+    """(index, quote left open) of the first cell of one record's raw text longer than `limit` characters or whose
+    opening quote is never closed; None when there is none. Reads as the csv module does: a cell is quoted only
+    when it starts with a quote, and a doubled quote inside it is one quote."""
+    index, i, size = 0, 0, len(text)
+    while True:
+        start = i
+        if i < size and text[i] == '"':
+            j = i + 1
+            while True:
+                j = text.find('"', j)
+                if j < 0:
+                    return index, True
+                if text.startswith('"', j + 1):
+                    j += 2
+                    continue
+                break
+            i = j + 1
+        end = text.find(delimiter, i)
+        stop = size if end < 0 else end
+        if len(text[start:stop].rstrip("\r\n")) > limit:
+            return index, False
+        if end < 0:
+            return None
+        index, i = index + 1, end + 1
+
+
+def _broken(line: int, text: str, header: list[str], delimiter: str, reason: str,
+            found: tuple[int, bool] | None = None) -> RowError:
+    """The error of a record the csv reader stopped on (or of a quote never closed), with its column when found."""
+    limit = csv.field_size_limit()
+    if found is None and text:
+        found = _long_or_open_cell(text, delimiter, limit)
+    column = ""
+    if found is not None:
+        index = found[0]
+        column = header[index].strip().lower() if index < len(header) else f"colonne {index + 1}"
+    if found is not None and found[1]:
+        message = ("Guillemet ouvert dans cette cellule et jamais fermé : la suite du fichier serait lue comme une "
+                   "seule cellule. Fermer le guillemet ou l'enlever.")
+    elif "field larger" in reason or found is not None:
+        message = (f"Cellule de plus de {format_number(limit)} caractères : fichier endommagé ou guillemet non fermé. "
+                   "Rien n'a été importé.")
+    else:
+        message = f"Fichier CSV illisible à partir de cette ligne ({reason})."
+    return row_error(line, column, message)
 
 
 # ---------------------------------------------------------------- cells
@@ -193,19 +278,36 @@ _EMPTY = object()
 MEMO_LIMIT = 20_000  # distinct cells kept per column (dates, codes); the memo starts again beyond
 
 
+# The longest cell each column takes: the database column's length for the text kept as is, and for the codes,
+# dates and flags (none legitimately longer than a few dozen characters) the same bound as the names.
+CELL_LIMITS = {"external_id": Pathway._meta.get_field("external_id").max_length,
+               "last_name": Person._meta.get_field("last_name").max_length,
+               "first_name": Person._meta.get_field("first_name").max_length}
+CELL_LIMIT = max(CELL_LIMITS.values())
+NUL_MESSAGE = "Caractère nul (octet 0x00) dans la cellule : fichier endommagé ou qui n'est pas un CSV."
+
+
+def too_long(text: str, limit: int) -> str:
+    return f"Cellule trop longue : {format_number(len(text))} caractères pour {format_number(limit)} au plus."
+
+
 class RowParser:
     """Cells to values, column by column; each distinct cell of a parsed column is parsed once per file
-    (dates, flags and codes repeat: a file of 100 000 rows holds a few thousand distinct dates)."""
+    (dates, flags and codes repeat: a file of 100 000 rows holds a few thousand distinct dates).
+    A cell longer than its column takes, or holding a NUL character (`nul`: the file holds one), is a row error."""
 
-    def __init__(self, header: list[str]):
-        self.header = header
-        self.plan = [(column, column in REQUIRED_COLUMNS, PARSERS.get(column)) for column in header]
+    def __init__(self, header: list[str], *, nul: bool = False):
+        self.header, self.nul = header, nul
+        self.plan = [(column, column in REQUIRED_COLUMNS, PARSERS.get(column), CELL_LIMITS.get(column, CELL_LIMIT))
+                     for column in header]
         self.memos: dict[str, dict] = {column: {} for column in header if column in PARSERS}
 
-    def _cell(self, column: str, parser, raw: str):
+    def _cell(self, column: str, parser, raw: str, limit: int):
         memo = self.memos[column]
         found = memo.get(raw)
         if found is None:
+            if len(raw) > limit:  # not kept: a long cell is not a value that repeats
+                return _Invalid(too_long(raw.strip(), limit))
             text = raw.strip()
             try:
                 found = parser(text) if text else _EMPTY
@@ -222,11 +324,17 @@ class RowParser:
             errors.append(row_error(line, "", f"{len(cells)} cellules pour {len(header)} colonnes."))
             return None
         values = {}
-        for (column, required, parser), raw in zip(self.plan, cells):
+        for (column, required, parser, limit), raw in zip(self.plan, cells):
+            if self.nul and "\x00" in raw:
+                errors.append(row_error(line, column, NUL_MESSAGE))
+                continue
             if parser is None:
                 value = raw.strip() or _EMPTY
+                if value is not _EMPTY and len(value) > limit:
+                    errors.append(row_error(line, column, too_long(value, limit)))
+                    continue
             else:
-                value = self._cell(column, parser, raw)
+                value = self._cell(column, parser, raw, limit)
                 if type(value) is _Invalid:
                     errors.append(row_error(line, column, value))
                     continue
@@ -297,9 +405,12 @@ class Importer:
         self.logs: list = []  # (pathway id, from status, to status, action, reason) of the workflow log
 
     def run(self, path: Path) -> ImportResult:
-        digest, encoding, total_lines = _scan(path)
+        digest, encoding, total_lines, nul = _scan(path)
         rows = _rows(path, encoding)
-        _line, header = next(rows, (1, []))
+        try:
+            _line, header = next(rows, (1, []))
+        except Unreadable as exc:  # the header itself
+            raise InvalidInput([exc.error]) from None
         header = [h.strip().lower() for h in header]
         self._check_header(header)
         if self.errors:
@@ -309,25 +420,28 @@ class Importer:
                 self.record = PathwayImport.objects.create(protocol=self.protocol, by=self._actor(), file_name=path.name,
                                                            file_sha256=digest, rows=0, created=0, updated=0)
                 chunk: list[Row] = []
-                parser = RowParser(header)
-                for line, cells in rows:
-                    if not (cells and (cells[0].strip() or any(c.strip() for c in cells))):
-                        continue  # a blank line
-                    row = parser.parse(line, cells, self.errors)
-                    self.result.rows += 1
-                    if row is not None:
-                        chunk.append(row)
-                    if len(chunk) >= CHUNK:
-                        self._chunk(chunk)
-                        chunk = []
-                    if self.result.rows % 500 == 0:
-                        self.progress(self.result.rows, total_lines - 1)
+                parser = RowParser(header, nul=nul)
+                try:
+                    for line, cells in rows:
+                        if not (cells and (cells[0].strip() or any(c.strip() for c in cells))):
+                            continue  # a blank line
+                        row = parser.parse(line, cells, self.errors)
+                        self.result.rows += 1
+                        if row is not None:
+                            chunk.append(row)
+                        if len(chunk) >= CHUNK:
+                            self._chunk(chunk)
+                            chunk = []
+                        if self.result.rows % 500 == 0:
+                            self.progress(self.result.rows, total_lines - 1)
+                except Unreadable as exc:  # the rest of the file cannot be read: what was found, and where it stopped
+                    self.errors.append(exc.error)
+                    raise InvalidInput(self._sorted_errors()) from None
                 self._chunk(chunk)
                 self.progress(self.result.rows, total_lines - 1)
                 self._report_repeats(path, encoding, header)
                 if self.errors:
-                    raise InvalidInput(sorted(self.errors, key=lambda e: (e.line, COLUMNS.index(e.column)
-                                                                          if e.column in COLUMNS else -1)))
+                    raise InvalidInput(self._sorted_errors())
                 self.record.rows, self.record.created, self.record.updated = (self.result.rows, self.result.created,
                                                                               self.result.updated)
                 self.record.save(update_fields=["rows", "created", "updated"])
@@ -338,6 +452,9 @@ class Importer:
             return self.result
         self.result.record = self.record
         return self.result
+
+    def _sorted_errors(self) -> list[RowError]:
+        return sorted(self.errors, key=lambda e: (e.line, COLUMNS.index(e.column) if e.column in COLUMNS else -1))
 
     def _report_repeats(self, path: Path, encoding: str, header: list[str]) -> None:
         """The same external_id twice in the file: each repeat names the line of the first occurrence."""
@@ -414,11 +531,15 @@ class Importer:
             return []
         table = Pathway._meta.db_table
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":  # one array: a statement of constant size, probing the unique index
+            if connection.vendor == "postgresql":  # arrays: a statement of constant size, probing the unique index
+                # The protocol comes with each probe, not as a constant: the statistics predate this import's rows
+                # (a new protocol looks empty), and with `protocol_id = constant` the planner read every pathway
+                # of the protocol through (protocol, entry date) once per chunk, the rows written so far included:
+                # a chunk's lookup grew with its position in the file (1,1 s per 2 000 rows after 6 000 rows).
                 with planner_settings(**INDEX_PROBES):
-                    cursor.execute(f"SELECT w.id FROM unnest(%s::text[]) AS e (external_id) JOIN {table} w "
-                                   "ON w.protocol_id = %s AND w.external_id = e.external_id",
-                                   [external_ids, self.protocol.id])
+                    cursor.execute(f"SELECT w.id FROM unnest(%s::bigint[], %s::text[]) AS e (protocol_id, external_id) "
+                                   f"JOIN {table} w ON w.protocol_id = e.protocol_id AND w.external_id = e.external_id",
+                                   [[self.protocol.id] * len(external_ids), external_ids])
                     return [row[0] for row in cursor.fetchall()]
             found = []
             for part in _batches(external_ids, params_each=1, params_more=1):
@@ -485,9 +606,27 @@ class Importer:
         # A person met in another protocol may already have a pathway here (under another commune): that one.
         elsewhere = {p.person_id: key for key, p in found.items() if p.protocol_id != self.protocol.id}
         if elsewhere:
-            for pathway in Pathway.objects.filter(protocol=self.protocol, person_id__in=elsewhere).select_related("person"):
+            for pathway in Pathway.objects.filter(id__in=self._pathways_of(list(elsewhere))).select_related("person"):
                 found[elsewhere[pathway.person_id]] = pathway
         return found
+
+    def _pathways_of(self, person_ids: list[int]) -> list[int]:
+        """Ids of this protocol's pathways of these persons, probing the unique index (protocol, person) once per
+        person (as `_known_ids`: the protocol with each probe, whatever the statistics say of its size)."""
+        table = Pathway._meta.db_table
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with planner_settings(**INDEX_PROBES):
+                    cursor.execute(f"SELECT w.id FROM unnest(%s::bigint[], %s::bigint[]) AS e (protocol_id, person_id) "
+                                   f"JOIN {table} w ON w.protocol_id = e.protocol_id AND w.person_id = e.person_id",
+                                   [[self.protocol.id] * len(person_ids), person_ids])
+                    return [row[0] for row in cursor.fetchall()]
+            found = []
+            for part in _batches(person_ids, params_each=1, params_more=1):
+                cursor.execute(f"SELECT id FROM {table} WHERE protocol_id = %s AND person_id IN "
+                               f"({', '.join(['%s'] * len(part))})", [self.protocol.id, *part])
+                found += [row[0] for row in cursor.fetchall()]
+            return found
 
     @staticmethod
     def _same_person(keys: set[tuple]) -> Iterator[tuple]:

@@ -6,6 +6,7 @@ and every error is listed with its line (the header is line 1), its column and a
 
 import csv
 import hashlib
+import html
 import io
 import json
 from datetime import date, timedelta
@@ -157,6 +158,88 @@ def test_blank_lines_are_skipped_and_lines_keep_their_number(tmp_path, protocol)
     path.write_text(text, encoding="utf-8")
 
     assert [(line, column) for line, column, _ in errors_of(protocol, path)] == [(4, "birth_date")]
+
+
+def test_a_cell_beyond_the_csv_readers_limit_is_an_error_naming_its_line_and_column(tmp_path, protocol):
+    """A 5 MB cell: the csv reader stops on it; a French error with its line and column, nothing written."""
+    path = write(tmp_path, [row(1), row(2), row(3)])
+    path.write_bytes(path.read_bytes().replace(b"Dupont2", b"D" * 5_000_000))
+
+    assert errors_of(protocol, path) == [(3, "last_name", "Cellule de plus de 131\u202f072 caractères : fichier "
+                                                          "endommagé ou guillemet non fermé. Rien n'a été importé.")]
+    assert nothing_written()
+
+
+def test_a_cell_longer_than_its_column_is_a_row_error_for_that_column(tmp_path, protocol):
+    rows = [row(1, last_name="D" * 151), row(2, external_id="E" * 61), row(3, entry_date="2014-03-03" * 50), row(4)]
+
+    assert errors_of(protocol, write(tmp_path, rows)) == [
+        (2, "last_name", "Cellule trop longue : 151 caractères pour 150 au plus."),
+        (3, "external_id", "Cellule trop longue : 61 caractères pour 60 au plus."),
+        (4, "entry_date", "Cellule trop longue : 500 caractères pour 150 au plus.")]
+    assert nothing_written()
+
+
+def test_a_nul_character_in_a_cell_is_an_error_naming_its_line_and_column(tmp_path, protocol):
+    path = write(tmp_path, [row(1), row(2), row(3)])
+    path.write_bytes(path.read_bytes().replace(b"Dupont2", b"Dup\x00ont2").replace(b"1980-05-03", b"1980-05-\x0003"))
+
+    assert errors_of(protocol, path) == [
+        (3, "last_name", "Caractère nul (octet 0x00) dans la cellule : fichier endommagé ou qui n'est pas un CSV."),
+        (4, "birth_date", "Caractère nul (octet 0x00) dans la cellule : fichier endommagé ou qui n'est pas un CSV.")]
+    assert nothing_written()
+
+
+def test_an_unclosed_quote_is_reported_on_the_line_where_its_cell_starts(tmp_path, protocol):
+    path = write(tmp_path, [row(n) for n in range(1, 6)])
+    path.write_bytes(path.read_bytes().replace(b"Dupont3", b'"Dupont3'))
+
+    assert errors_of(protocol, path) == [(4, "last_name", "Guillemet ouvert dans cette cellule et jamais fermé : la "
+                                                          "suite du fichier serait lue comme une seule cellule. "
+                                                          "Fermer le guillemet ou l'enlever.")]
+    assert nothing_written()
+
+
+def test_a_quoted_cell_over_several_lines_keeps_the_line_numbers_of_the_records(tmp_path, protocol):
+    """A record is numbered by the line where it starts; the next records by theirs."""
+    path = write(tmp_path, [row(1, last_name="Du\npont"), row(2, birth_date="1980-02-30")])
+
+    assert [(line, column) for line, column, _ in errors_of(protocol, path)] == [(4, "birth_date")]
+
+
+def test_the_command_reports_a_broken_file_with_code_2(tmp_path, protocol, capsys):
+    path = write(tmp_path, [row(1), row(2)])
+    path.write_bytes(path.read_bytes().replace(b"Dupont1", b'"Dupont1').replace(b"Dupont2", b"x" * 200_000))
+
+    with pytest.raises(SystemExit) as exc:
+        call_command("pathways", "import", "--protocol", OLD, str(path))
+
+    assert exc.value.code == 2
+    assert [(e["line"], e["column"]) for e in json.loads(capsys.readouterr().err)["errors"]] == [(2, "last_name")]
+    assert nothing_written()
+
+
+@pytest.mark.parametrize(("replace", "shown"), [
+    ((b"Roux", b"R" * 5_000_000), "ligne 2, last_name : Cellule de plus de 131\u202f072 caractères"),
+    ((b"Roux", b"R\x00oux"), "ligne 2, last_name : Caractère nul (octet 0x00) dans la cellule"),
+    ((b"Roux", b'"Roux'), "ligne 2, last_name : Guillemet ouvert dans cette cellule et jamais fermé")])
+def test_the_import_page_shows_a_broken_file_as_a_form_error(client, plie, replace, shown):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.factories import login
+
+    header = "external_id;last_name;first_name;sex;birth_date;commune_insee;entry_date"
+    body = f"{header}\nN1;Roux;Lou;X;1991-01-02;13001;2019-02-01\nN2;Blanc;Léa;F;1992-01-02;13001;2019-02-01\n"
+    upload = SimpleUploadedFile("participants.csv", body.encode().replace(*replace), "text/csv")
+    protocol, before = plie["protocol"], Pathway.objects.count()
+    login(client, plie["coordinator"])
+
+    page = client.post(reverse("pathways:import", args=[protocol.slug]), {"file": upload})
+
+    assert page.status_code == 200
+    assert shown in html.unescape(page.content.decode())
+    assert Pathway.objects.count() == before
 
 
 # ---------------------------------------------------------------- header errors
