@@ -71,3 +71,16 @@ def test_openapi_schema_lists_the_endpoints():
     schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json")
     assert schema.status_code == 200
     assert b"/api/v1/territories/" in schema.content
+
+
+@pytest.mark.parametrize("url", ["/api/v1/aids/simulate", "/api/v1/funding/obligation", "/api/v1/funding/loan",
+                                 "/api/v1/funding/de-minimis", "/api/v1/pathways/exit-classification",
+                                 "/api/v1/organisations/"])
+@pytest.mark.parametrize("body", ["42", "[]", '"texte"', "null"])
+def test_a_body_that_is_not_a_json_object_is_refused_with_the_body_named(url, body):
+    client = APIClient()
+    client.force_authenticate(user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory()))
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"field": "body", "message": "Le corps de la requête doit être un objet JSON "
+                                                                       "({…}), pas une valeur isolée ni une liste."}]}
