@@ -203,6 +203,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("LEVIER_API_ANON_RATE", "60/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "levier.api.errors.exception_handler",
+    # A JSON body must be an object (levier/api/parsers.py); forms as DRF reads them.
+    "DEFAULT_PARSER_CLASSES": [
+        "levier.api.parsers.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

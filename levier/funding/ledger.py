@@ -15,6 +15,7 @@ from django.db.models import Sum
 
 from levier.core.errors import FieldError, InvalidInput
 from levier.core.formats import format_date, format_euros
+from levier.core.parsing import LARGEST
 
 from .enums import LOAN_KINDS, EntryKind
 from .models import Commitment, Fund, FundFinancer, FundOperator, LedgerEntry
@@ -33,6 +34,8 @@ def money(value, field: str = "amount") -> Decimal:
         raise InvalidInput.single(field, f"Montant invalide : « {value} ».") from None
     if not amount.is_finite():
         raise InvalidInput.single(field, f"Montant invalide : « {value} ».")
+    if amount >= LARGEST:  # the columns hold 12 digits of euros ("1e30" would not even round to cents)
+        raise InvalidInput.single(field, "Montant trop élevé : moins de mille milliards d'euros attendu.")
     if amount <= 0:
         raise InvalidInput.single(field, "Le montant doit être strictement positif.")
     if amount != amount.quantize(Decimal("0.01")):

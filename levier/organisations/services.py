@@ -34,12 +34,25 @@ def _normalise_identifiers(values: dict) -> dict:
     return values
 
 
+def _recording_unit(user) -> Unit | None:
+    """The unit a staff member records organisations for: that of its staff membership (the first one when
+    it has several), so that its service keeps seeing the record (`visible_to` through `owner_unit`)."""
+    from levier.accounts.enums import STAFF_ROLES
+    from levier.accounts.permissions import scope_of
+
+    units = sorted(scope_of(user).units(*STAFF_ROLES)) if user is not None else []
+    return Unit.objects.get(pk=units[0]) if units else None
+
+
 def create_organisation(*, by=None, **values) -> Organisation:
-    """Record an organisation and its whole-organisation unit. Refuses a duplicate SIREN."""
+    """Record an organisation and its whole-organisation unit, owned by the staff member's unit unless one is
+    given. Refuses a duplicate SIREN."""
     unknown = set(values) - ORGANISATION_FIELDS
     if unknown:
         raise InvalidInput([FieldError(name, "Champ inconnu.") for name in sorted(unknown)])
     values = _normalise_identifiers(values)
+    if values.get("owner_unit") is None:
+        values["owner_unit"] = _recording_unit(by)
     organisation = Organisation(**values)
     errors = []
     try:

@@ -71,3 +71,30 @@ def test_openapi_schema_lists_the_endpoints():
     schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json")
     assert schema.status_code == 200
     assert b"/api/v1/territories/" in schema.content
+
+
+@pytest.mark.parametrize("url", ["/api/v1/aids/simulate", "/api/v1/funding/obligation", "/api/v1/funding/loan",
+                                 "/api/v1/funding/de-minimis", "/api/v1/pathways/exit-classification",
+                                 "/api/v1/organisations/"])
+@pytest.mark.parametrize("body", ["42", "[]", '"texte"', "null"])
+def test_a_body_that_is_not_a_json_object_is_refused_with_the_body_named(url, body):
+    client = APIClient()
+    client.force_authenticate(user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory()))
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"field": "body", "message": "Le corps de la requête doit être un objet JSON "
+                                                                       "({…}), pas une valeur isolée ni une liste."}]}
+
+
+def test_an_organisation_created_through_the_api_is_readable_by_its_creator():
+    """A natural person is seen by staff only through its owner unit: the creator's unit owns it."""
+    user = user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory())
+    client = APIClient()
+    client.force_authenticate(user)
+    created = client.post("/api/v1/organisations/", {"name": "Jeanne Créatrice", "kind": "natural_person"}, format="json")
+    assert created.status_code == 201
+    response = client.get(f"/api/v1/organisations/{created.json()['id']}/")
+    assert response.status_code == 200 and response.json()["name"] == "Jeanne Créatrice"
+    other = APIClient()
+    other.force_authenticate(user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory()))
+    assert other.get(f"/api/v1/organisations/{created.json()['id']}/").status_code == 404

@@ -234,3 +234,33 @@ def test_fifty_concurrent_grants_through_the_api_never_pass_the_de_minimis_ceili
     assert sum(c.gross_grant_equivalent for c in granted) == Decimal("300000.00") and granted.count() == 30
     assert Instruction.objects.filter(pk__in=[i.pk for i in files], status="granted").count() == 30
     assert Instruction.objects.filter(pk__in=[i.pk for i in files], status="in_committee").count() == 20
+
+
+@pytest.mark.parametrize("amount", ["NaN", "0", "0.00", "-5000.00", "1e30", "Infinity"])
+def test_a_grant_of_no_positive_finite_amount_is_refused_and_nothing_is_committed(client, world, amount):
+    """docs/funding-rules.md section 5: the field is named, the file stays in committee, no commitment."""
+    from levier.funding.models import Commitment, Instruction
+
+    login(client, world["instructor"])
+    url = f"/api/v1/funding/applications/{world['instruction'].pk}/transitions"
+    for body in ({"action": "start"}, {"action": "declare_eligible", "checklist": {"presentation": True, "kbis": True}},
+                 {"action": "put_on_agenda", "committee": world["committee"].pk}):
+        assert client.post(url, body, content_type="application/json").status_code == 200
+    committed = Commitment.objects.count()
+    response = client.post(url, {"action": "grant", "on": "2026-12-15", "justification": "Comité",
+                                 "amounts": [{"kind": "subsidy", "amount": amount, "legal_basis": "de minimis"}]},
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["amounts[0].amount"]
+    assert Instruction.objects.get(pk=world["instruction"].pk).status == "in_committee"
+    assert Commitment.objects.count() == committed
+
+
+@pytest.mark.parametrize("body", ["3.5", "[1, 2]", '"start"', "null", "true"])
+def test_a_transition_body_that_is_not_an_object_is_refused_with_the_body_named(client, world, body):
+    login(client, world["instructor"])
+    response = client.post(f"/api/v1/funding/applications/{world['instruction'].pk}/transitions", body,
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"field": "body", "message": "Le corps de la requête doit être un objet JSON "
+                                                                       "({…}), pas une valeur isolée ni une liste."}]}

@@ -10,7 +10,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from levier.core.errors import InvalidInput
 from levier.funding import calculators
 from levier.funding import instruction as flow
 from levier.funding import ledger
@@ -158,8 +157,6 @@ class ApplicationViewSet(ReadOnly):
     def transitions(self, request, pk=None):
         """Body: {"action": "start" | "request_documents" | … , "reason", "on", and the action's data}."""
         instruction = self.get_object()
-        if not isinstance(request.data, dict):
-            raise InvalidInput.single("body", "Un objet JSON est attendu.")
         name = request.data.get("action", "")
         if name not in flow.allowed_actions(request.user, instruction):
             if name in flow.TRANSITIONS and instruction.status in flow.TRANSITIONS[name].sources:
