@@ -527,26 +527,7 @@ class Importer:
 
     def _known_ids(self, external_ids: list[str]) -> list[int]:
         """Ids of this protocol's pathways with one of these external ids (usually none: a first import)."""
-        if not external_ids:
-            return []
-        table = Pathway._meta.db_table
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":  # arrays: a statement of constant size, probing the unique index
-                # The protocol comes with each probe, not as a constant: the statistics predate this import's rows
-                # (a new protocol looks empty), and with `protocol_id = constant` the planner read every pathway
-                # of the protocol through (protocol, entry date) once per chunk, the rows written so far included:
-                # a chunk's lookup grew with its position in the file (1,1 s per 2 000 rows after 6 000 rows).
-                with planner_settings(**INDEX_PROBES):
-                    cursor.execute(f"SELECT w.id FROM unnest(%s::bigint[], %s::text[]) AS e (protocol_id, external_id) "
-                                   f"JOIN {table} w ON w.protocol_id = e.protocol_id AND w.external_id = e.external_id",
-                                   [[self.protocol.id] * len(external_ids), external_ids])
-                    return [row[0] for row in cursor.fetchall()]
-            found = []
-            for part in _batches(external_ids, params_each=1, params_more=1):
-                cursor.execute(f"SELECT id FROM {table} WHERE protocol_id = %s AND external_id IN "
-                               f"({', '.join(['%s'] * len(part))})", [self.protocol.id, *part])
-                found += [row[0] for row in cursor.fetchall()]
-            return found
+        return self._protocol_pathway_ids("external_id", "text", external_ids)
 
     def _resolve_communes(self, chunk: list[Row]) -> None:
         from levier.territories.enums import COMMUNE_LEVEL
@@ -611,19 +592,29 @@ class Importer:
         return found
 
     def _pathways_of(self, person_ids: list[int]) -> list[int]:
-        """Ids of this protocol's pathways of these persons, probing the unique index (protocol, person) once per
-        person (as `_known_ids`: the protocol with each probe, whatever the statistics say of its size)."""
+        """Ids of this protocol's pathways of these persons, probing the unique index (protocol, person)."""
+        return self._protocol_pathway_ids("person_id", "bigint", person_ids)
+
+    def _protocol_pathway_ids(self, column: str, pg_type: str, values: list) -> list[int]:
+        """Ids of this protocol's pathways whose `column` (a column of a unique index with the protocol) holds
+        one of `values`, probing that index once per value."""
+        if not values:
+            return []
         table = Pathway._meta.db_table
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql":  # arrays: a statement of constant size, probing the unique index
+                # The protocol comes with each probe, not as a constant: the statistics predate this import's rows
+                # (a new protocol looks empty), and with `protocol_id = constant` the planner read every pathway
+                # of the protocol through (protocol, entry date) once per chunk, the rows written so far included:
+                # a chunk's lookup grew with its position in the file (1,1 s per 2 000 rows after 6 000 rows).
                 with planner_settings(**INDEX_PROBES):
-                    cursor.execute(f"SELECT w.id FROM unnest(%s::bigint[], %s::bigint[]) AS e (protocol_id, person_id) "
-                                   f"JOIN {table} w ON w.protocol_id = e.protocol_id AND w.person_id = e.person_id",
-                                   [[self.protocol.id] * len(person_ids), person_ids])
+                    cursor.execute(f"SELECT w.id FROM unnest(%s::bigint[], %s::{pg_type}[]) AS e (protocol_id, {column}) "
+                                   f"JOIN {table} w ON w.protocol_id = e.protocol_id AND w.{column} = e.{column}",
+                                   [[self.protocol.id] * len(values), values])
                     return [row[0] for row in cursor.fetchall()]
             found = []
-            for part in _batches(person_ids, params_each=1, params_more=1):
-                cursor.execute(f"SELECT id FROM {table} WHERE protocol_id = %s AND person_id IN "
+            for part in _batches(values, params_each=1, params_more=1):
+                cursor.execute(f"SELECT id FROM {table} WHERE protocol_id = %s AND {column} IN "
                                f"({', '.join(['%s'] * len(part))})", [self.protocol.id, *part])
                 found += [row[0] for row in cursor.fetchall()]
             return found
