@@ -92,6 +92,7 @@ def test_referent_enters_a_participant_and_the_coordinator_validates_the_exit(pl
 
         referent.reload()
         referent.get_by_role("link", name="Ajouter une étape").click()
+        referent.wait_for_load_state("load")  # htmx is a deferred script: the kind's fields come once it runs
         referent.locator("#id_kind").select_option(label="Emploi")
         referent.locator("#id_start_date").fill("2024-01-22")
         referent.locator("#id_end_date").fill("2024-12-31")

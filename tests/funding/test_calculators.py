@@ -82,7 +82,7 @@ def test_the_documented_examples_give_the_documented_figures(db):
     ("/api/v1/funding/de-minimis", {**DE_MINIMIS, "fiscal_year_end": "02-30"}, "fiscal_year_end"),
     ("/api/v1/funding/de-minimis", {**DE_MINIMIS, "previous_aids": [{"date": "2024-01-01", "amount": "-3",
                                                                       "regulation": "general"}]}, "previous_aids[0].amount"),
-    ("/api/v1/funding/de-minimis", [1, 2], ""),
+    ("/api/v1/funding/de-minimis", [1, 2], "body"),
 ])
 def test_bad_input_is_refused_naming_the_field(client, db, url, body, field):
     response = client.post(url, body, content_type="application/json")
