@@ -5,6 +5,7 @@ from datetime import date
 from io import StringIO
 
 import pytest
+from django.utils.html import escape
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
@@ -307,3 +308,20 @@ def test_schemes_that_decide_alike_keep_their_own_names_texts_and_dates():
     closed = results["pareil-3"]
     assert (closed["status"], closed["reasons"], closed["descriptive"]) == (
         "ineligible", ["Dispositif ouvert jusqu'au 31/12/2025"], "")
+
+
+@pytest.mark.parametrize("profile, message", [
+    ({"kind": "company"}, "Indiquez la commune de l'établissement"),
+    ({"kind": "association", "commune": "  "}, "Indiquez la commune de l'établissement"),
+    ({"kind": "ess_structure", "residence_commune": "13201"}, "Indiquez la commune de l'établissement"),
+    ({"kind": "project_holder"}, "Indiquez la commune du projet ou, à défaut, votre commune de résidence"),
+])
+def test_an_empty_profile_is_asked_for_its_commune_instead_of_a_list_of_refusals(client, profile, message):
+    html = client.post("/aides/simulateur/", profile).content.decode()
+    assert escape(message) in html
+    assert "sur votre territoire" not in html and "Non éligible" not in html
+
+
+def test_a_project_holder_may_give_only_their_residence(client):
+    html = client.post("/aides/simulateur/", {"kind": "project_holder", "residence_commune": "62119"}).content.decode()
+    assert "Indiquez la commune" not in html and "sur votre territoire" in html

@@ -52,6 +52,18 @@ class SimulatorForm(DsfrFormMixin, forms.Form):
     investment_eur = forms.CharField(label="Investissement prévu (€)", required=False, max_length=20)
     consulting_cost_eur = forms.CharField(label="Coût de conseil prévu (€)", required=False, max_length=20)
 
+    def clean(self):
+        """Without a commune the simulator cannot place the profile on any territory, so every aid would read as
+        'not eligible': the commune is asked for instead (a project holder may give their residence instead)."""
+        data = super().clean()
+        if data.get("kind") == BeneficiaryKind.PROJECT_HOLDER:
+            if not (data.get("commune") or "").strip() and not (data.get("residence_commune") or "").strip():
+                self.add_error("commune", "Indiquez la commune du projet ou, à défaut, votre commune de résidence : "
+                                          "les aides dépendent du territoire.")
+        elif data.get("kind") and not (data.get("commune") or "").strip():
+            self.add_error("commune", "Indiquez la commune de l'établissement : les aides dépendent du territoire.")
+        return data
+
     def profile(self) -> dict:
         data = self.cleaned_data
         beneficiary = {"kind": data["kind"]}
