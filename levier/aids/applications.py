@@ -29,6 +29,7 @@ from levier.core.audit import acting_as
 from levier.core.errors import FieldError, InvalidInput
 
 from levier.organisations.enums import ControlBasis
+from levier.organisations.models import Organisation
 from levier.organisations.rules import siren_error
 
 from .enums import DeMinimisRegime, SchemeStatus
@@ -85,11 +86,19 @@ def _applicant_organisation(user):
 
 
 def start_application(*, scheme: Scheme, by, answers: dict | None = None) -> Application:
-    """A draft for the user's organisation, with the simulator's answers carried over."""
+    """A draft for the user's organisation, with the simulator's answers carried over. The organisation's draft
+    of the same scheme, if it has one, is the one returned, untouched: asking twice never makes two drafts (the
+    organisation's row is locked, so two clicks at once find the same draft)."""
     if scheme.status != SchemeStatus.PUBLISHED:
         raise InvalidInput.single("scheme", "Ce dispositif n'accepte pas de demande (il n'est pas ouvert).")
     organisation_id = _applicant_organisation(by)
     with transaction.atomic(), acting_as(by):
+        Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+        draft = (Application.objects.filter(scheme=scheme, organisation_id=organisation_id,
+                                            status=Application.Status.DRAFT).order_by("created_at").first())
+        if draft is not None:
+            draft.resumed = True  # for the page's message; not stored
+            return draft
         application = Application(scheme=scheme, organisation_id=organisation_id, created_by=by, answers=answers or {})
         workflow.enter(application, by=by, action="Brouillon ouvert")
     return application

@@ -132,3 +132,14 @@ def test_the_operator_sees_submitted_applications_to_its_schemes_only(draft, app
     service.submit_application(application=draft, by=applicant, today=date(2026, 11, 22))
     assert service.ApplicationQueries.visible_to(operator).count() == 1
     assert not service.ApplicationQueries.visible_to(other_operator).exists()
+
+
+def test_asking_again_for_the_same_scheme_reopens_the_draft_with_what_was_entered(draft, applicant, client):
+    edited = {**ANSWERS, "project": {"net_cdi_jobs_24m": 7}}
+    service.save_draft(application=draft, by=applicant, answers=edited)
+    again = service.start_application(scheme=Scheme.objects.get(slug="alixio"), by=applicant, answers=ANSWERS)
+    assert again.pk == draft.pk and again.answers == edited
+    client.force_login(applicant)
+    response = client.post("/aides/alixio/demande/", follow=True)
+    assert "Vous aviez déjà un brouillon pour ce dispositif" in response.content.decode()
+    assert Application.objects.filter(organisation=draft.organisation, scheme=draft.scheme).count() == 1

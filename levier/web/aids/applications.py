@@ -38,7 +38,10 @@ def start(request, slug: str):
     except InvalidInput as exc:
         flash_errors(request, exc)
         return redirect("aids:detail", slug=slug)
-    messages.success(request, "Brouillon de demande créé : joignez les pièces puis déposez-la.")
+    if getattr(application, "resumed", False):
+        messages.info(request, "Vous aviez déjà un brouillon pour ce dispositif : le voici, avec ce que vous y aviez saisi.")
+    else:
+        messages.success(request, "Brouillon de demande créé : joignez les pièces puis déposez-la.")
     return redirect("aids:application", pk=application.pk)
 
 
