@@ -15,10 +15,15 @@ def test_bad_input_gets_the_shared_error_body_with_400():
     assert response.json() == {"errors": [{"field": "date", "message": "Date invalide : « 2024-13-01 » (AAAA-MM-JJ attendu)."}]}
 
 
-def test_serializer_errors_use_the_shared_body():
-    user = user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory())
+def instructor_client() -> APIClient:
+    """An API client signed in as an instructor of a unit of its own."""
     client = APIClient()
-    client.force_authenticate(user)
+    client.force_authenticate(user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory()))
+    return client
+
+
+def test_serializer_errors_use_the_shared_body():
+    client = instructor_client()
     response = client.post("/api/v1/organisations/", {"name": "", "siren": "200054808"}, format="json")
     assert response.status_code == 400
     assert {e["field"] for e in response.json()["errors"]} == {"name"}
@@ -78,8 +83,7 @@ def test_openapi_schema_lists_the_endpoints():
                                  "/api/v1/organisations/"])
 @pytest.mark.parametrize("body", ["42", "[]", '"texte"', "null"])
 def test_a_body_that_is_not_a_json_object_is_refused_with_the_body_named(url, body):
-    client = APIClient()
-    client.force_authenticate(user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory()))
+    client = instructor_client()
     response = client.post(url, body, content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {"errors": [{"field": "body", "message": "Le corps de la requête doit être un objet JSON "
@@ -88,13 +92,9 @@ def test_a_body_that_is_not_a_json_object_is_refused_with_the_body_named(url, bo
 
 def test_an_organisation_created_through_the_api_is_readable_by_its_creator():
     """A natural person is seen by staff only through its owner unit: the creator's unit owns it."""
-    user = user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory())
-    client = APIClient()
-    client.force_authenticate(user)
+    client = instructor_client()
     created = client.post("/api/v1/organisations/", {"name": "Jeanne Créatrice", "kind": "natural_person"}, format="json")
     assert created.status_code == 201
     response = client.get(f"/api/v1/organisations/{created.json()['id']}/")
     assert response.status_code == 200 and response.json()["name"] == "Jeanne Créatrice"
-    other = APIClient()
-    other.force_authenticate(user_with_role(Role.OPERATOR_INSTRUCTOR, UnitFactory()))
-    assert other.get(f"/api/v1/organisations/{created.json()['id']}/").status_code == 404
+    assert instructor_client().get(f"/api/v1/organisations/{created.json()['id']}/").status_code == 404
